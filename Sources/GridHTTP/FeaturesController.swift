@@ -1,0 +1,162 @@
+import Foundation
+import GridGeo
+import GridStore
+import Hummingbird
+
+/// OGC API – Features collections: one per store layer.
+struct FeaturesController {
+    let services: AppServices
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get(use: collections)
+        group.get(":collectionId", use: collection)
+        group.get(":collectionId/items", use: items)
+        group.get(":collectionId/items/:featureId", use: item)
+    }
+
+    @Sendable func collections(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let l = Links(request, publicURL: services.publicURL)
+        var list: [JSONValue] = []
+        for layer in Layer.all { list.append(try describe(layer, l)) }
+        return jsonResponse(.object(JSONObject([
+            ("links", .array([Links.link(l.url("/collections"), rel: OGC.Rel.`self`, type: OGC.Media.json)])),
+            ("collections", .array(list)),
+        ])))
+    }
+
+    @Sendable func collection(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let layer = try Self.layer(context)
+        return jsonResponse(try describe(layer, Links(request, publicURL: services.publicURL)))
+    }
+
+    @Sendable func items(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let layer = try Self.layer(context)
+        let params = try ItemsParameters(request.uri.queryParameters, layer: layer)
+        let page = try services.db.features(layer, params.query)
+        let l = Links(request, publicURL: services.publicURL)
+        let path = "/collections/\(layer.name)/items"
+        var links: [JSONValue] = [
+            Links.link(l.url(path, query: params.echo(offset: params.query.offset)), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
+            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.collection, type: OGC.Media.json),
+        ]
+        if params.query.offset + page.features.count < page.numberMatched {
+            links.append(Links.link(l.url(path, query: params.echo(offset: params.query.offset + params.query.limit)), rel: OGC.Rel.next, type: OGC.Media.geoJSON))
+        }
+        if params.query.offset > 0 {
+            links.append(Links.link(l.url(path, query: params.echo(offset: max(0, params.query.offset - params.query.limit))), rel: OGC.Rel.prev, type: OGC.Media.geoJSON))
+        }
+        var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.features.count)"
+        s += ",\"timeStamp\":\(JSONText.quoted(ISO8601DateFormatter().string(from: Date())))"
+        s += ",\"links\":" + JSONText.encode(.array(links))
+        s += ",\"features\":["
+        s += page.features.joined(separator: ",")
+        s += "]}"
+        return Response(status: .ok, headers: [.contentType: OGC.Media.geoJSON], body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    @Sendable func item(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let layer = try Self.layer(context)
+        let id = try context.parameters.require("featureId")
+        for (k, _) in request.uri.queryParameters where ![OGC.Param.f, OGC.Param.crs].contains(String(k)) {
+            throw APIError.badParameter(String(k), "unknown parameter")
+        }
+        guard let text = try services.db.feature(layer, id: id) else {
+            throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'")
+        }
+        let l = Links(request, publicURL: services.publicURL)
+        let links = JSONText.encode(.array([
+            Links.link(l.url("/collections/\(layer.name)/items/\(Links.escape(id))"), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
+            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.collection, type: OGC.Media.json),
+        ]))
+        // The feature text ends with "}": add the links member inside it.
+        let body = String(text.dropLast()) + ",\"links\":" + links + "}"
+        return Response(status: .ok, headers: [.contentType: OGC.Media.geoJSON], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func layer(_ context: BasicRequestContext) throws -> Layer {
+        let id = try context.parameters.require("collectionId")
+        guard let layer = Layer.named(id) else {
+            throw APIError.notFound("no collection '\(id)'; collections: \(Layer.all.map(\.name).joined(separator: ", "))")
+        }
+        return layer
+    }
+
+    func describe(_ layer: Layer, _ l: Links) throws -> JSONValue {
+        var o = JSONObject()
+        o["id"] = .string(layer.name)
+        o["title"] = .string("\(layer.title) \(layer.titleZh)")
+        o["itemType"] = .string("feature")
+        if let e = try services.db.extent(layer) {
+            o["extent"] = .object(JSONObject([
+                ("spatial", .object(JSONObject([
+                    ("bbox", .array([.array([.number(e.minLon), .number(e.minLat), .number(e.maxLon), .number(e.maxLat)])])),
+                    ("crs", .string(OGC.crs84)),
+                ]))),
+            ]))
+        }
+        o["crs"] = .array([.string(OGC.crs84)])
+        o["storageCrs"] = .string(OGC.crs84)
+        o["links"] = .array([
+            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.`self`, type: OGC.Media.json),
+            Links.link(l.url("/collections/\(layer.name)/items"), rel: OGC.Rel.items, type: OGC.Media.geoJSON),
+        ])
+        return .object(o)
+    }
+}
+
+/// The query parameters of an items request, checked.
+struct ItemsParameters {
+    var query = FeatureQuery()
+    /// Parameters to repeat in paging links (everything but offset).
+    var kept: [(String, String)] = []
+
+    init(_ params: Parameters, layer: Layer) throws {
+        for (rawKey, rawValue) in params {
+            let key = String(rawKey), value = String(rawValue)
+            switch key {
+            case OGC.Param.limit:
+                guard let n = Int(value), (1...OGC.maxLimit).contains(n) else {
+                    throw APIError.badParameter(key, "must be a whole number from 1 to \(OGC.maxLimit), found '\(value)'")
+                }
+                query.limit = n
+                kept.append((key, value))
+            case OGC.Param.offset:
+                guard let n = Int(value), n >= 0 else { throw APIError.badParameter(key, "must be a whole number ≥ 0, found '\(value)'") }
+                query.offset = n
+            case OGC.Param.bbox:
+                query.bbox = try Self.bbox(value)
+                kept.append((key, value))
+            case OGC.Param.f:
+                guard value == "json" || value == "geojson" else { throw APIError.badParameter(key, "only 'json' is offered") }
+            default:
+                guard key == "id" || layer.column(key) != nil else {
+                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, limit, offset and the property filters " +
+                        (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
+                }
+                query.filters.append((key, value))
+                kept.append((key, value))
+            }
+        }
+    }
+
+    func echo(offset: Int) -> [(String, String)] { kept + (offset > 0 ? [(OGC.Param.offset, String(offset))] : []) }
+
+    static func bbox(_ value: String) throws -> BoundingBox {
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4 || parts.count == 6 else {
+            throw APIError.badParameter(OGC.Param.bbox, "needs 4 numbers (minLon,minLat,maxLon,maxLat) or 6 with heights, found \(parts.count)")
+        }
+        guard parts.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw APIError.badParameter(OGC.Param.bbox, "every value must be a finite number") }
+        let v = parts.map { $0! }
+        let b = parts.count == 4
+            ? BoundingBox(minLon: v[0], minLat: v[1], maxLon: v[2], maxLat: v[3])
+            : BoundingBox(minLon: v[0], minLat: v[1], maxLon: v[3], maxLat: v[4])
+        guard (-180...180).contains(b.minLon), (-180...180).contains(b.maxLon), (-90...90).contains(b.minLat), (-90...90).contains(b.maxLat) else {
+            throw APIError.badParameter(OGC.Param.bbox, "longitudes must be within -180..180 and latitudes within -90..90")
+        }
+        guard b.minLon <= b.maxLon, b.minLat <= b.maxLat else {
+            throw APIError.badParameter(OGC.Param.bbox, "minimum is greater than maximum")
+        }
+        return b
+    }
+}

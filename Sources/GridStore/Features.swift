@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import GridGeo
+
+/// Reading features out of the store, as GeoJSON text assembled around SpatiaLite's AsGeoJSON
+/// (the geometry never becomes Swift values on the way out).
+public struct FeatureQuery: Sendable {
+    public var bbox: BoundingBox?
+    /// Column → value equality filters; columns must belong to the layer.
+    public var filters: [(column: String, value: String)]
+    public var limit: Int
+    public var offset: Int
+    /// Decimal places in output coordinates (9 is ~0.1 mm).
+    public var precision: Int
+
+    public init(bbox: BoundingBox? = nil, filters: [(column: String, value: String)] = [], limit: Int = 10, offset: Int = 0, precision: Int = 9) {
+        self.bbox = bbox; self.filters = filters; self.limit = limit; self.offset = offset; self.precision = precision
+    }
+}
+
+public struct FeaturePage: Sendable {
+    public let numberMatched: Int
+    /// Each element is one complete GeoJSON Feature object.
+    public let features: [String]
+}
+
+extension GridDatabase {
+    public func features(_ layer: Layer, _ q: FeatureQuery) throws -> FeaturePage {
+        try writer.read { db in
+            var conditions: [SQL] = []
+            if let b = q.bbox {
+                // SpatiaLite never uses its R*Tree by itself: join it, then test the exact predicate.
+                conditions.append("""
+                    fid IN (SELECT pkid FROM \(sql: "idx_\(layer.table)_geom")
+                            WHERE xmin <= \(b.maxLon) AND xmax >= \(b.minLon) AND ymin <= \(b.maxLat) AND ymax >= \(b.minLat))
+                    AND ST_Intersects(geom, BuildMbr(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)) = 1
+                    """)
+            }
+            for f in q.filters {
+                guard f.column == "id" || layer.column(f.column) != nil else { continue }
+                conditions.append("\(sql: f.column) = \(f.value)")
+            }
+            let whereSQL: SQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let countSQL: SQL = "SELECT count(*) FROM \(sql: layer.table) "
+            let matched = try Int.fetchOne(db, SQLRequest(literal: countSQL + whereSQL)) ?? 0
+            let tail: SQL = " ORDER BY fid LIMIT \(q.limit) OFFSET \(q.offset)"
+            let select = selectSQL(layer, precision: q.precision) + " " + whereSQL + tail
+            let rows = try Row.fetchCursor(db, SQLRequest(literal: select))
+            var out: [String] = []
+            while let row = try rows.next() { out.append(Self.featureText(layer, row)) }
+            return FeaturePage(numberMatched: matched, features: out)
+        }
+    }
+
+    public func feature(_ layer: Layer, id: String, precision: Int = 9) throws -> String? {
+        try writer.read { db in
+            let byId: SQL = " WHERE id = \(id)"
+            return try Row.fetchOne(db, SQLRequest(literal: selectSQL(layer, precision: precision) + byId)).map { Self.featureText(layer, $0) }
+        }
+    }
+
+    /// The extent of a layer, from the R*Tree (float32 boxes rounded outward, so it may be a hair wide).
+    public func extent(_ layer: Layer) throws -> BoundingBox? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_\(layer.table)_geom"),
+                  let a: Double = r[0], let b: Double = r[1], let c: Double = r[2], let d: Double = r[3] else { return nil }
+            return BoundingBox(minLon: a, minLat: b, maxLon: c, maxLat: d)
+        }
+    }
+
+    /// Writes a layer as one RFC 7946 FeatureCollection, streaming, with coordinates exactly as stored.
+    public func exportGeoJSON(_ layer: Layer, write: (String) throws -> Void) throws {
+        try writer.read { db in
+            let cols = (["id"] + layer.columns.map(\.name) + ["extra"]).joined(separator: ", ")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(cols), AsBinary(geom) FROM \(layer.table) ORDER BY fid")
+            try write("{\"type\":\"FeatureCollection\",\"name\":\(JSONText.quoted(layer.name)),\"features\":[\n")
+            var first = true
+            while let row = try rows.next() {
+                let wkb: Data = row[layer.columns.count + 2]
+                let g = RingOrientation.rfc7946(try WKB.decode([UInt8](wkb)))
+                var s = first ? "" : ",\n"
+                first = false
+                s += "{\"type\":\"Feature\",\"id\":\(JSONText.quoted(row[0]))"
+                s += ",\"geometry\":"
+                GeoJSON.write(g, into: &s)
+                s += ",\"properties\":"
+                s += Self.propertiesText(layer, row)
+                s += "}"
+                try write(s)
+            }
+            try write("\n]}\n")
+        }
+    }
+
+    func selectSQL(_ layer: Layer, precision: Int) -> SQL {
+        let cols = (["id"] + layer.columns.map(\.name) + ["extra"]).joined(separator: ", ")
+        return "SELECT \(sql: cols), AsGeoJSON(geom, \(precision)) FROM \(sql: layer.table)"
+    }
+
+    /// Row layout: id, the layer's columns, extra, then geometry.
+    static func featureText(_ layer: Layer, _ row: Row) -> String {
+        let geometry: String = row[layer.columns.count + 2] ?? "null"
+        var s = "{\"type\":\"Feature\",\"id\":\(JSONText.quoted(row[0])),\"geometry\":\(geometry),\"properties\":"
+        s += propertiesText(layer, row)
+        s += "}"
+        return s
+    }
+
+    static func propertiesText(_ layer: Layer, _ row: Row) -> String {
+        var props = JSONObject()
+        props["id"] = .string(row[0])
+        for (k, c) in layer.columns.enumerated() {
+            let v = row[k + 1] as DatabaseValue
+            switch v.storage {
+            case .null: props[c.name] = .null
+            case .int64(let i): props[c.name] = .int(Int(i))
+            case .double(let d): props[c.name] = .number(d)
+            case .string(let s): props[c.name] = .string(s)
+            case .blob: props[c.name] = .null
+            }
+        }
+        if let extra: String = row[layer.columns.count + 1], case .object(let o)? = try? JSONParser.parse(extra) {
+            for m in o.members where props[m.key] == nil { props[m.key] = m.value }
+        }
+        return JSONText.encode(.object(props))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import GridStore
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a layer as RFC 7946 GeoJSON.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "Layer to export.")
+    var layer: String
+
+    @Option(name: .shortAndLong, help: "Output file (default: standard output).")
+    var out: String?
+
+    func run() throws {
+        guard let target = Layer.named(layer) else {
+            throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
+        }
+        let db = try store.open()
+        let handle: FileHandle
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: nil) else { throw ValidationError("cannot write \(out)") }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        var buffer = Data()
+        try db.exportGeoJSON(target) { s in
+            buffer.append(contentsOf: s.utf8)
+            if buffer.count > 1 << 20 { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        handle.write(buffer)
+        if out != nil { try handle.close() }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import GridStore
+
+struct Seed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the bundled sample city (geodata/) and seed tables (seeds/) into the store, replacing its layers.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Folder holding geodata/ and seeds/ (default: found from the working directory or the executable).")
+    var root: String?
+
+    func run() throws {
+        let db = try store.open()
+        try loadSample(into: db, root: root)
+    }
+}
+
+func loadSample(into db: GridDatabase, root: String?) throws {
+    guard let url = root.map({ URL(fileURLWithPath: $0) }) ?? SampleCity.locateRoot() else {
+        throw ValidationError("cannot find geodata/ and seeds/; run from the repository or pass --root (or set WANGGE_HOME)")
+    }
+    note("loading the sample city from \(url.path)")
+    try SampleCity.load(into: db, root: url) { note("  \($0)") }
+}

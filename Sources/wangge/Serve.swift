@@ -1,0 +1,36 @@
+import ArgumentParser
+import GridHTTP
+import GridStore
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service (OGC API – Features and the assignment endpoints).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = 8080
+
+    @Option(help: "Public base URL for links, when behind a proxy (e.g. https://grid.example.org).")
+    var publicURL: String?
+
+    @Flag(help: "Do not fill an empty store with the sample city.")
+    var noSample = false
+
+    func run() async throws {
+        let db = try store.open()
+        if !noSample, try db.isEmpty() {
+            try loadSample(into: db, root: nil)
+        }
+        var logger = Logger(label: "wangge")
+        logger.logLevel = .info
+        let services = AppServices(db: db, publicURL: publicURL)
+        let app = buildApplication(ServerConfig(host: host, port: port, publicURL: publicURL), services: services, logger: logger)
+        note("wangge serving \(store.db) on http://\(host):\(port)/")
+        try await app.runService()
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Wangge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wangge",
+        abstract: "网格 — grids, compounds and service stations for city governance.",
+        subcommands: [Serve.self, Import.self, Export.self, Seed.self])
+}
