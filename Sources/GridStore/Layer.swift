@@ -114,4 +114,7 @@ public struct StationCategory: Hashable, Sendable, Codable {
     public let nameZh: String
     public let nameEn: String
     public let countsTowardAll: Bool
+    public init(code: String, nameZh: String, nameEn: String, countsTowardAll: Bool) {
+        self.code = code; self.nameZh = nameZh; self.nameEn = nameEn; self.countsTowardAll = countsTowardAll
+    }
 }
