@@ -1,0 +1,123 @@
+"""The foundation through the real binary: seed the sample city, open the store in GDAL's
+ogrinfo, import and export through the CLI, bad imports leave the store alone, serve answers."""
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = os.environ.get("WANGGE_BIN", str(REPO / ".build/debug/wangge"))
+LAYERS = ["districts", "streets", "communities", "grids", "compounds", "stations"]
+
+
+def wangge(*args, check=True, **kw):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, check=check, cwd=REPO, **kw)
+
+
+def geodata_counts():
+    return {l: len(json.loads((REPO / "geodata" / f"{l}.geojson").read_text())["features"]) for l in LAYERS}
+
+
+def ogr_counts(db):
+    out = subprocess.run(["ogrinfo", "-ro", "-so", "-al", str(db)], capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"^Layer name: (\S+)", out, re.M)
+    counts = [int(c) for c in re.findall(r"^Feature Count: (\d+)", out, re.M)]
+    return dict(zip(names, counts))
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    db = tmp_path_factory.mktemp("seed") / "city.sqlite"
+    r = wangge("seed", "--db", str(db))
+    assert "grids:" in r.stderr
+    return db
+
+
+def test_every_layer_opens_in_ogrinfo_with_its_feature_count(seeded):
+    counts = ogr_counts(seeded)
+    assert {l: counts.get(l) for l in LAYERS} == geodata_counts()
+
+
+def test_export_gives_back_the_sample_city(seeded, tmp_path):
+    out = tmp_path / "grids.geojson"
+    wangge("export", "grids", "--db", str(seeded), "--out", str(out))
+    exported = json.loads(out.read_text())
+    original = json.loads((REPO / "geodata/grids.geojson").read_text())
+    assert "crs" not in exported
+    assert [f["id"] for f in exported["features"]] == [f["properties"]["id"] for f in original["features"]]
+    for a, b in zip(exported["features"][:200], original["features"][:200]):
+        assert a["properties"]["community_id"] == b["properties"]["community_id"]
+        ca, cb = json.dumps(a["geometry"]["coordinates"]), json.dumps(b["geometry"]["coordinates"])
+        na = [float(x) for x in re.findall(r"-?\d+\.?\d*(?:e-?\d+)?", ca)]
+        nb = [float(x) for x in re.findall(r"-?\d+\.?\d*(?:e-?\d+)?", cb)]
+        # Stored as MultiPolygon with RFC 7946 winding: the same numbers, perhaps in reversed rings.
+        assert len(na) == len(nb)
+        assert max(abs(x - y) for x, y in zip(sorted(na), sorted(nb))) <= 1e-9
+
+
+def test_bad_import_exits_nonzero_names_the_feature_and_changes_nothing(seeded, tmp_path):
+    before = ogr_counts(seeded)
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "G1", "community_id": "nope"},
+         "geometry": {"type": "Polygon", "coordinates": [[[114, 23], [114.1, 23], [114.1, 23.1], [114, 23]]]}},
+        {"type": "Feature", "properties": {"id": "G2"},
+         "geometry": {"type": "Polygon", "coordinates": [[[114, 23], [114.1, 23.1], [114.1, 23], [114, 23.1], [114, 23]]]}},
+    ]}))
+    r = wangge("import", "grids", str(bad), "--db", str(seeded), check=False)
+    assert r.returncode != 0
+    assert "feature 1 (id G2)" in r.stderr and "Self-intersection" in r.stderr
+    assert "store is unchanged" in r.stderr
+    r = wangge("import", "grids", str(bad), "--db", str(seeded), "--invalid", "repair", check=False)
+    assert r.returncode != 0 and "community_id 'nope' names no row in communities" in r.stderr
+    truncated = tmp_path / "truncated.geojson"
+    truncated.write_text('{"type": "FeatureCollection",\n "features": [\n {"type": "Feature"')
+    r = wangge("import", "grids", str(truncated), "--db", str(seeded), check=False)
+    assert r.returncode != 0 and "line 3" in r.stderr
+    r = wangge("import", "grids", str(bad), "--db", str(seeded), "--crs", "EPSG:999999", check=False)
+    assert r.returncode != 0 and "unknown CRS" in r.stderr
+    assert ogr_counts(seeded) == before
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_fills_an_empty_store_with_the_sample_city_and_answers(tmp_path):
+    port = free_port()
+    db = tmp_path / "data" / "fresh.sqlite"
+    proc = subprocess.Popen([BIN, "serve", "--db", str(db), "--port", str(port)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=1) as r:
+                    assert json.load(r) == {"status": "ok"}
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not come up")
+        counts = geodata_counts()
+        for layer in LAYERS:
+            with urllib.request.urlopen(f"{base}/collections/{layer}/items?limit=3", timeout=10) as r:
+                assert r.headers["Content-Type"] == "application/geo+json"
+                page = json.load(r)
+            assert page["numberMatched"] == counts[layer]
+            assert page["numberReturned"] == 3
+        fid = page["features"][0]["id"]
+        with urllib.request.urlopen(f"{base}/collections/stations/items/{fid}", timeout=10) as r:
+            assert json.load(r)["id"] == fid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
