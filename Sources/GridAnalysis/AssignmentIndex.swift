@@ -1,0 +1,114 @@
+import Foundation
+import GridGeo
+import GridStore
+
+/// A grid and what a worker needs to know about it, resolved once at build time.
+public struct GridInfo: Sendable, Equatable {
+    public let id: String
+    public let name: String?
+    public let communityId: String?, communityName: String?
+    public let streetId: String?, streetName: String?
+    public let districtId: String?, districtName: String?
+    public let workerName: String?, workerPhone: String?
+}
+
+public struct CompoundInfo: Sendable, Equatable {
+    public let id: String
+    public let name: String?
+}
+
+/// The answer to "which grid is this point in?" (DESIGN §3, point in grid).
+public struct Assignment: Sendable {
+    public struct Candidate: Sendable, Equatable {
+        public let grid: GridInfo
+        /// 0 for a grid that covers the point; else the geodesic distance to its boundary.
+        public let metres: Double
+    }
+    /// The point in WGS84.
+    public let point: Coordinate
+    /// The primary grid: the covering grid with the smallest id; nil outside every grid.
+    public let grid: GridInfo?
+    /// True when the point lies on the boundary of a covering grid (a shared edge or vertex, or
+    /// the city's outer edge).
+    public let boundary: Bool
+    /// Every grid covering the point (smallest id first), then, with an accuracy radius, every
+    /// other grid within that radius (nearest first).
+    public let candidates: [Candidate]
+    /// The compound covering the point (smallest id when several do).
+    public let compound: CompoundInfo?
+    /// Outside every grid: the geodesically nearest grid and the distance to it.
+    public let nearest: Candidate?
+    public let generation: Int64
+}
+
+/// The immutable in-memory index the hot path answers from: grids and compounds of one store
+/// snapshot (one boundary generation). Build a new one to follow a re-import; never mutate.
+public final class AssignmentIndex: Sendable {
+    public let generation: Int64
+    public let grids: PolygonIndex
+    public let gridInfo: [GridInfo]
+    public let compounds: PolygonIndex
+    public let compoundInfo: [CompoundInfo]
+    let gridDistance: BoundaryDistance
+    /// Wall-clock seconds the build took (reading the store included).
+    public let buildSeconds: Double
+
+    /// Reads grids, compounds and the names of their parents in one consistent snapshot.
+    public static func build(from db: GridDatabase, cellsPerPolygon: Int = 48) throws -> AssignmentIndex {
+        let t0 = Date()
+        let snap = try db.storedFeatures([Layer.grids, Layer.compounds, Layer.communities, Layer.streets, Layer.districts])
+        return AssignmentIndex(
+            grids: snap.features["grids"] ?? [], compounds: snap.features["compounds"] ?? [],
+            communities: snap.features["communities"] ?? [], streets: snap.features["streets"] ?? [],
+            districts: snap.features["districts"] ?? [], generation: snap.generation, cellsPerPolygon: cellsPerPolygon, started: t0)
+    }
+
+    public init(grids: [StoredFeature], compounds: [StoredFeature], communities: [StoredFeature] = [], streets: [StoredFeature] = [],
+                districts: [StoredFeature] = [], generation: Int64, cellsPerPolygon: Int = 48, started: Date = Date()) {
+        func names(_ fs: [StoredFeature]) -> [String: String] {
+            var m: [String: String] = [:]
+            for f in fs { m[f.id] = f["name"] }
+            return m
+        }
+        let communityNames = names(communities), streetNames = names(streets), districtNames = names(districts)
+        // Sorted by id, so the smallest polygon index is the smallest id: the primary rule.
+        let g = grids.filter { $0.geometry.asMultiPolygon != nil }.sorted { $0.id < $1.id }
+        let c = compounds.filter { $0.geometry.asMultiPolygon != nil }.sorted { $0.id < $1.id }
+        self.grids = PolygonIndex(g.map { $0.geometry.asMultiPolygon! }, cellsPerPolygon: cellsPerPolygon)
+        self.compounds = PolygonIndex(c.map { $0.geometry.asMultiPolygon! }, cellsPerPolygon: cellsPerPolygon)
+        gridInfo = g.map { f in
+            GridInfo(id: f.id, name: f["name"],
+                     communityId: f["community_id"], communityName: f["community_id"].flatMap { communityNames[$0] },
+                     streetId: f["street_id"], streetName: f["street_id"].flatMap { streetNames[$0] },
+                     districtId: f["district_id"], districtName: f["district_id"].flatMap { districtNames[$0] },
+                     workerName: f["worker_name"], workerPhone: f["worker_phone"])
+        }
+        compoundInfo = c.map { CompoundInfo(id: $0.id, name: $0["name"]) }
+        gridDistance = BoundaryDistance(self.grids)
+        self.generation = generation
+        buildSeconds = Date().timeIntervalSince(started)
+    }
+
+    /// The full answer for one WGS84 point. `accuracy` (metres) adds every grid within that
+    /// geodesic distance as a candidate.
+    public func assign(_ p: Coordinate, accuracy: Double? = nil) -> Assignment {
+        let covering = grids.covering(p)
+        var candidates = covering.map { Assignment.Candidate(grid: gridInfo[$0.index], metres: 0) }
+        let boundary = covering.contains { $0.location == .boundary }
+        if let accuracy, accuracy > 0 {
+            let covered = Set(covering.map(\.index))
+            let near = gridDistance.within(p, metres: accuracy, in: grids)
+                .filter { !covered.contains($0.index) }
+                .sorted { $0.metres != $1.metres ? $0.metres < $1.metres : $0.index < $1.index }
+            candidates += near.map { Assignment.Candidate(grid: gridInfo[$0.index], metres: $0.metres) }
+        }
+        var nearest: Assignment.Candidate?
+        if covering.isEmpty, let n = gridDistance.nearest(p, in: grids) {
+            nearest = Assignment.Candidate(grid: gridInfo[n.index], metres: n.metres)
+        }
+        let compound = compounds.primary(p).index
+        return Assignment(
+            point: p, grid: covering.first.map { gridInfo[$0.index] }, boundary: boundary, candidates: candidates,
+            compound: compound >= 0 ? compoundInfo[compound] : nil, nearest: nearest, generation: generation)
+    }
+}

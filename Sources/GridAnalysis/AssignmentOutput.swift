@@ -1,0 +1,74 @@
+import GridGeo
+
+/// The encodings of an assignment shared by the HTTP API and the batch CLI, so both say the same
+/// thing in the same words.
+extension Assignment {
+    /// The GeoJSON Feature properties. `withDistances` adds `candidate_distances_m` (used when the
+    /// caller gave an accuracy radius).
+    public func properties(withDistances: Bool = false) -> JSONObject {
+        func ref(_ id: String?, _ name: String?) -> JSONValue {
+            guard let id else { return .null }
+            return .object(JSONObject([("id", .string(id)), ("name", name.map(JSONValue.string) ?? .null)]))
+        }
+        var o = JSONObject()
+        o["grid"] = ref(grid?.id, grid?.name)
+        o["community"] = ref(grid?.communityId, grid?.communityName)
+        o["street"] = ref(grid?.streetId, grid?.streetName)
+        o["district"] = ref(grid?.districtId, grid?.districtName)
+        o["compound"] = ref(compound?.id, compound?.name)
+        if let g = grid, g.workerName != nil || g.workerPhone != nil {
+            o["worker"] = .object(JSONObject([("name", g.workerName.map(JSONValue.string) ?? .null),
+                                              ("phone", g.workerPhone.map(JSONValue.string) ?? .null)]))
+        } else {
+            o["worker"] = .null
+        }
+        o["boundary"] = .bool(boundary)
+        o["candidates"] = .array(candidates.map { .string($0.grid.id) })
+        if withDistances {
+            o["candidate_distances_m"] = .object(JSONObject(candidates.map { ($0.grid.id, .number(Self.round($0.metres))) }))
+        }
+        if let n = nearest {
+            o["nearest"] = .object(JSONObject([("grid", ref(n.grid.id, n.grid.name)), ("distance_m", .number(Self.round(n.metres)))]))
+        }
+        o["generation"] = .int(Int(generation))
+        return o
+    }
+
+    /// Millimetres are plenty for a distance people read.
+    static func round(_ m: Double) -> Double { (m * 1000).rounded() / 1000 }
+
+    /// A GeoJSON Feature: the point in WGS84 and the properties above.
+    public func geoJSONFeature(id: String?, withDistances: Bool = false) -> String {
+        var s = "{\"type\":\"Feature\""
+        if let id { s += ",\"id\":" + JSONText.quoted(id) }
+        s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + JSONText.number(point.lon) + "," + JSONText.number(point.lat) + "]}"
+        s += ",\"properties\":" + JSONText.encode(.object(properties(withDistances: withDistances))) + "}"
+        return s
+    }
+
+    public static let csvHeader = "id,grid_id,community_id,street_id,district_id,compound_id,boundary,candidates,nearest_grid_id,nearest_m"
+
+    /// One CSV row under `csvHeader`; candidates are `;`-separated.
+    public func csvRow(id: String) -> String {
+        var s = CSV.escape(id)
+        for v in [grid?.id, grid?.communityId, grid?.streetId, grid?.districtId, compound?.id] {
+            s += ","
+            if let v { s += CSV.escape(v) }
+        }
+        s += boundary ? ",true," : ",false,"
+        s += CSV.escape(candidates.map(\.grid.id).joined(separator: ";"))
+        s += ","
+        if let n = nearest { s += CSV.escape(n.grid.id) + "," + JSONText.number(Self.round(n.metres)) } else { s += "," }
+        return s
+    }
+
+    /// One JSON object per line: the input id, the point and the properties.
+    public func jsonLine(id: String) -> String {
+        var o = JSONObject()
+        o["id"] = .string(id)
+        o["lon"] = .number(point.lon)
+        o["lat"] = .number(point.lat)
+        for m in properties().members { o[m.key] = m.value }
+        return JSONText.encode(.object(o))
+    }
+}
