@@ -8,19 +8,39 @@ import GridStore
 /// sees the old index or the new one, never a half-built one.
 public final class AssignmentService: @unchecked Sendable {
     private let lock = NSLock()
-    private var _index: AssignmentIndex
+    private var _index: AssignmentIndex?
     private let db: GridDatabase
     private let reloadLock = NSLock()
 
-    public init(db: GridDatabase) throws {
+    /// Starts with a built index (the server builds it at start-up and reports the time).
+    public init(db: GridDatabase, index: AssignmentIndex) {
         self.db = db
-        _index = try AssignmentIndex.build(from: db)
+        _index = index
     }
 
-    public var index: AssignmentIndex {
+    /// Builds the index on first use, so constructing the service never touches the store.
+    public init(db: GridDatabase) {
+        self.db = db
+        _index = nil
+    }
+
+    /// The current index, built now if it never was.
+    public func current() throws -> AssignmentIndex {
         lock.lock()
-        defer { lock.unlock() }
-        return _index
+        let i = _index
+        lock.unlock()
+        if let i { return i }
+        reloadLock.lock()
+        defer { reloadLock.unlock() }
+        lock.lock()
+        let again = _index
+        lock.unlock()
+        if let again { return again }
+        let fresh = try AssignmentIndex.build(from: db)
+        lock.lock()
+        _index = fresh
+        lock.unlock()
+        return fresh
     }
 
     /// Builds a new index from the store and swaps it in. Concurrent reloads run one at a time.
@@ -38,12 +58,12 @@ public final class AssignmentService: @unchecked Sendable {
     /// Rebuilds only when the store holds a newer boundary generation than the current index.
     @discardableResult
     public func reloadIfChanged() throws -> Bool {
-        guard try db.currentGeneration() != index.generation else { return false }
+        guard try db.currentGeneration() != current().generation else { return false }
         try reload()
         return true
     }
 
-    public func assign(_ p: Coordinate, accuracy: Double? = nil) -> Assignment {
-        index.assign(p, accuracy: accuracy)
+    public func assign(_ p: Coordinate, accuracy: Double? = nil) throws -> Assignment {
+        try current().assign(p, accuracy: accuracy)
     }
 }

@@ -1,3 +1,4 @@
+import GridAnalysis
 import GridStore
 import Hummingbird
 import Logging
@@ -16,8 +17,11 @@ public struct ServerConfig: Sendable {
 public struct AppServices: Sendable {
     public let db: GridDatabase
     public let publicURL: String?
-    public init(db: GridDatabase, publicURL: String? = nil) {
+    /// The point-in-grid index holder (built lazily unless the caller passes a built one).
+    public let assigner: AssignmentService
+    public init(db: GridDatabase, publicURL: String? = nil, assigner: AssignmentService? = nil) {
         self.db = db; self.publicURL = publicURL
+        self.assigner = assigner ?? AssignmentService(db: db)
     }
 }
 
@@ -36,5 +40,6 @@ public func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> 
     }
     LandingController(services: services).addRoutes(to: router)
     FeaturesController(services: services).addRoutes(to: router.group("collections"))
+    AssignController(services: services).addRoutes(to: router)
     return router
 }

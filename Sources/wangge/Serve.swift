@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridAnalysis
 import GridHTTP
 import GridStore
 import Hummingbird
@@ -28,7 +29,9 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "wangge")
         logger.logLevel = .info
-        let services = AppServices(db: db, publicURL: publicURL)
+        let assignIndex = try AssignmentIndex.build(from: db)
+        note("assignment index: \(assignIndex.gridInfo.count) grids, \(assignIndex.compoundInfo.count) compounds, generation \(assignIndex.generation), built in \(Int(assignIndex.buildSeconds * 1000)) ms")
+        let services = AppServices(db: db, publicURL: publicURL, assigner: AssignmentService(db: db, index: assignIndex))
         let app = buildApplication(ServerConfig(host: host, port: port, publicURL: publicURL), services: services, logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()

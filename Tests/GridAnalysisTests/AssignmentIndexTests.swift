@@ -223,18 +223,18 @@ final class AssignmentIndexTests: XCTestCase {
     func testReloadSwapsTheIndexAtomically() async throws {
         let small = SyntheticCity(columns: 4, rows: 3), large = SyntheticCity(columns: 9, rows: 7)
         let db = try makeStore(self, city: small)
-        let service = try AssignmentService(db: db)
-        let before = service.index
+        let service = AssignmentService(db: db)
+        let before = try service.current()
         XCTAssertEqual(before.gridInfo.count, small.grids.count)
         XCTAssertFalse(try service.reloadIfChanged())
         let inLarge = Coordinate(large.extent.maxLon - 0.001, large.extent.maxLat - 0.001)
-        XCTAssertNil(service.assign(inLarge).grid)
+        XCTAssertNil(try service.assign(inLarge).grid)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     for _ in 0..<300 {
-                        let idx = service.index
+                        let idx = try service.current()
                         // Each index is whole: its grid count matches its own answers.
                         XCTAssertTrue(idx.gridInfo.count == small.grids.count || idx.gridInfo.count == large.grids.count)
                         let a = idx.assign(inLarge)
@@ -250,8 +250,8 @@ final class AssignmentIndexTests: XCTestCase {
             }
             try await group.waitForAll()
         }
-        XCTAssertGreaterThan(service.index.generation, before.generation)
-        XCTAssertNotNil(service.assign(inLarge).grid)
+        XCTAssertGreaterThan(try service.current().generation, before.generation)
+        XCTAssertNotNil(try service.assign(inLarge).grid)
         XCTAssertEqual(before.gridInfo.count, small.grids.count, "the old index is untouched")
     }
 }
