@@ -163,3 +163,32 @@ public final class ProjTransform {
         return Coordinate(lon: x, lat: y)
     }
 }
+
+extension CRS {
+    /// Identifies the EPSG code of a CRS written as WKT (a shapefile's .prj), through PROJ's
+    /// identification; nil when PROJ is not confident.
+    public static func identify(wkt: String) -> CRS? {
+        guard let ctx = proj_context_create() else { return nil }
+        defer { proj_context_destroy(ctx) }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let obj = proj_create(ctx, wkt) else { return nil }
+        defer { proj_destroy(obj) }
+        var confidence: UnsafeMutablePointer<Int32>?
+        guard let list = proj_identify(ctx, obj, "EPSG", nil, &confidence) else { return nil }
+        defer {
+            proj_list_destroy(list)
+            proj_int_list_destroy(confidence)
+        }
+        var best: (code: Int, confidence: Int32)?
+        for k in 0..<proj_list_get_count(list) {
+            guard let candidate = proj_list_get(ctx, list, k) else { continue }
+            defer { proj_destroy(candidate) }
+            let c = confidence?[Int(k)] ?? 0
+            if let code = proj_get_id_code(candidate, 0).flatMap({ Int(String(cString: $0)) }), c >= 70, c > (best?.confidence ?? 0) {
+                best = (code, c)
+            }
+        }
+        guard let best else { return nil }
+        return best.code == 4326 ? .wgs84 : .epsg(best.code)
+    }
+}

@@ -51,6 +51,11 @@ extension GridDatabase {
                 throw ImportError(layer: layer.name, problems: [ImportProblem(field: "crs", message: "\(error)")], total: 1)
             }
         }
+        return try importFeatures(layer, features, crs: crs, options: options, progress: progress)
+    }
+
+    /// Imports features already read from some format, all-or-nothing, from coordinates in `crs`.
+    public func importFeatures(_ layer: Layer, _ features: [Feature], crs: CRS, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let rows = try prepareRows(layer, features, crs: crs, options: options, progress: progress)
         return try write(layer, rows, crs: crs, options: options, progress: progress)
     }

@@ -5,7 +5,7 @@ import GridStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a layer from GeoJSON, all-or-nothing.",
+        abstract: "Import a layer from GeoJSON or a shapefile, all-or-nothing.",
         discussion: """
             Layers: \(Layer.all.map(\.name).joined(separator: ", ")).
             Example: wangge import grids grids_gcj.geojson --crs gcj02 --map id=grid_code --invalid repair
@@ -16,7 +16,7 @@ struct Import: ParsableCommand {
     @Argument(help: "Layer to import into.")
     var layer: String
 
-    @Argument(help: "GeoJSON file (FeatureCollection); - for standard input.")
+    @Argument(help: "GeoJSON file (FeatureCollection), - for standard input, or a shapefile (.shp).")
     var file: String
 
     @Option(help: "CRS of the input: wgs84, cgcs2000, gcj02, bd09 or EPSG:nnnn (default: the file's crs member, else wgs84).")
@@ -31,6 +31,9 @@ struct Import: ParsableCommand {
     @Flag(help: "Add to the layer instead of replacing it.")
     var append = false
 
+    @Option(help: "Character set of a shapefile's .dbf, e.g. CP936 (default: its .cpg file, else UTF-8).")
+    var encoding: String?
+
     func run() throws {
         guard let target = Layer.named(layer) else {
             throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
@@ -43,17 +46,23 @@ struct Import: ParsableCommand {
         }
         let parsedCRS: CRS?
         do { parsedCRS = try crs.map { try CRS(parsing: $0) } } catch { throw ValidationError("\(error)") }
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            data = d
-        }
         let db = try store.open()
         let options = ImportOptions(crs: parsedCRS, mapping: mapping, invalid: invalid, mode: append ? .append : .replace, source: file)
-        let report = try db.importGeoJSON(target, data: data, options: options) { stage, done, total in
+        let progress: ImportProgress = { stage, done, total in
             if total >= 2000 { note("\(stage) \(done)/\(total)") }
+        }
+        let report: ImportReport
+        if file.lowercased().hasSuffix(".shp") {
+            report = try db.importShapefile(target, path: file, encoding: encoding, options: options, progress: progress)
+        } else {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let d = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                data = d
+            }
+            report = try db.importGeoJSON(target, data: data, options: options, progress: progress)
         }
         note("imported \(report.imported) \(report.layer) from \(report.crs)" +
              (report.repaired > 0 ? ", repaired \(report.repaired)" : "") + "; boundary generation \(report.generation)")
