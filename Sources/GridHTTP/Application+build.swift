@@ -40,6 +40,8 @@ public func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> 
     }
     LandingController(services: services).addRoutes(to: router)
     FeaturesController(services: services).addRoutes(to: router.group("collections"))
+    OpenAPIController(services: services).addRoutes(to: router)
+    MapController(services: services).addRoutes(to: router)
     AssignController(services: services).addRoutes(to: router)
     return router
 }

@@ -15,16 +15,18 @@ struct FeaturesController {
     }
 
     @Sendable func collections(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        try OGC.checkFormat(request.uri.queryParameters)
         let l = Links(request, publicURL: services.publicURL)
         var list: [JSONValue] = []
         for layer in Layer.all { list.append(try describe(layer, l)) }
         return jsonResponse(.object(JSONObject([
-            ("links", .array([Links.link(l.url("/collections"), rel: OGC.Rel.`self`, type: OGC.Media.json)])),
+            ("links", .array([Links.link(l.url(OGC.Path.collections), rel: OGC.Rel.`self`, type: OGC.Media.json)])),
             ("collections", .array(list)),
         ])))
     }
 
     @Sendable func collection(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        try OGC.checkFormat(request.uri.queryParameters)
         let layer = try Self.layer(context)
         return jsonResponse(try describe(layer, Links(request, publicURL: services.publicURL)))
     }
@@ -34,10 +36,10 @@ struct FeaturesController {
         let params = try ItemsParameters(request.uri.queryParameters, layer: layer)
         let page = try services.db.features(layer, params.query)
         let l = Links(request, publicURL: services.publicURL)
-        let path = "/collections/\(layer.name)/items"
+        let path = OGC.Path.items(layer.name)
         var links: [JSONValue] = [
             Links.link(l.url(path, query: params.echo(offset: params.query.offset)), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
-            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.collection, type: OGC.Media.json),
+            Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ]
         if params.query.offset + page.features.count < page.numberMatched {
             links.append(Links.link(l.url(path, query: params.echo(offset: params.query.offset + params.query.limit)), rel: OGC.Rel.next, type: OGC.Media.geoJSON))
@@ -46,31 +48,53 @@ struct FeaturesController {
             links.append(Links.link(l.url(path, query: params.echo(offset: max(0, params.query.offset - params.query.limit))), rel: OGC.Rel.prev, type: OGC.Media.geoJSON))
         }
         var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.features.count)"
-        s += ",\"timeStamp\":\(JSONText.quoted(ISO8601DateFormatter().string(from: Date())))"
+        s += ",\"timeStamp\":\(JSONText.quoted(Self.timeStamp()))"
         s += ",\"links\":" + JSONText.encode(.array(links))
         s += ",\"features\":["
+        s.reserveCapacity(s.utf8.count + page.features.reduce(0) { $0 + $1.utf8.count + 1 } + 2)
         s += page.features.joined(separator: ",")
         s += "]}"
-        return Response(status: .ok, headers: [.contentType: OGC.Media.geoJSON], body: .init(byteBuffer: ByteBuffer(string: s)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: params.crs.contentCRSHeader],
+            body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    static func timeStamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
     }
 
     @Sendable func item(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let layer = try Self.layer(context)
         let id = try context.parameters.require("featureId")
-        for (k, _) in request.uri.queryParameters where ![OGC.Param.f, OGC.Param.crs].contains(String(k)) {
-            throw APIError.badParameter(String(k), "unknown parameter")
+        var crs = OutputCRS.crs84
+        for (k, v) in request.uri.queryParameters {
+            switch String(k) {
+            case OGC.Param.f:
+                try OGC.checkFormat(request.uri.queryParameters, allowed: ["json", "geojson"])
+            case OGC.Param.crs:
+                crs = try OutputCRS.parse(String(v), parameter: OGC.Param.crs)
+            default:
+                throw APIError.badParameter(String(k), "unknown parameter; a feature takes crs and f")
+            }
         }
-        guard let text = try services.db.feature(layer, id: id) else {
+        guard let text = try services.db.feature(layer, id: id, output: crs.geometryOutput) else {
             throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'")
         }
         let l = Links(request, publicURL: services.publicURL)
         let links = JSONText.encode(.array([
-            Links.link(l.url("/collections/\(layer.name)/items/\(Links.escape(id))"), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
-            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.collection, type: OGC.Media.json),
+            Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)), query: crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]),
+                       rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
+            Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ]))
         // The feature text ends with "}": add the links member inside it.
         let body = String(text.dropLast()) + ",\"links\":" + links + "}"
-        return Response(status: .ok, headers: [.contentType: OGC.Media.geoJSON], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: crs.contentCRSHeader],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func layer(_ context: BasicRequestContext) throws -> Layer {
@@ -85,6 +109,8 @@ struct FeaturesController {
         var o = JSONObject()
         o["id"] = .string(layer.name)
         o["title"] = .string("\(layer.title) \(layer.titleZh)")
+        o["description"] = .string("\(layer.title) (\(layer.titleZh)): \(layer.geometry == .point ? "points" : "polygons"); " +
+            "properties " + (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
         o["itemType"] = .string("feature")
         if let e = try services.db.extent(layer) {
             o["extent"] = .object(JSONObject([
@@ -94,11 +120,11 @@ struct FeaturesController {
                 ]))),
             ]))
         }
-        o["crs"] = .array([.string(OGC.crs84)])
+        o["crs"] = .array(OutputCRS.supportedURIs.map { .string($0) })
         o["storageCrs"] = .string(OGC.crs84)
         o["links"] = .array([
-            Links.link(l.url("/collections/\(layer.name)"), rel: OGC.Rel.`self`, type: OGC.Media.json),
-            Links.link(l.url("/collections/\(layer.name)/items"), rel: OGC.Rel.items, type: OGC.Media.geoJSON),
+            Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.`self`, type: OGC.Media.json),
+            Links.link(l.url(OGC.Path.items(layer.name)), rel: OGC.Rel.items, type: OGC.Media.geoJSON),
         ])
         return .object(o)
     }
@@ -107,10 +133,14 @@ struct FeaturesController {
 /// The query parameters of an items request, checked.
 struct ItemsParameters {
     var query = FeatureQuery()
+    /// The CRS of the output coordinates (`crs`, Part 2).
+    var crs = OutputCRS.crs84
     /// Parameters to repeat in paging links (everything but offset).
     var kept: [(String, String)] = []
 
     init(_ params: Parameters, layer: Layer) throws {
+        var bboxValue: String?
+        var bboxCRS = OutputCRS.crs84
         for (rawKey, rawValue) in params {
             let key = String(rawKey), value = String(rawValue)
             switch key {
@@ -124,39 +154,44 @@ struct ItemsParameters {
                 guard let n = Int(value), n >= 0 else { throw APIError.badParameter(key, "must be a whole number ≥ 0, found '\(value)'") }
                 query.offset = n
             case OGC.Param.bbox:
-                query.bbox = try Self.bbox(value)
+                bboxValue = value
+                kept.append((key, value))
+            case OGC.Param.bboxCRS:
+                bboxCRS = try OutputCRS.parse(value, parameter: key)
+                kept.append((key, value))
+            case OGC.Param.crs:
+                crs = try OutputCRS.parse(value, parameter: key)
                 kept.append((key, value))
             case OGC.Param.f:
-                guard value == "json" || value == "geojson" else { throw APIError.badParameter(key, "only 'json' is offered") }
+                try OGC.checkFormat(params, allowed: ["json", "geojson"])
+                kept.append((key, value))
             default:
                 guard key == "id" || layer.column(key) != nil else {
-                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, limit, offset and the property filters " +
+                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, bbox-crs, crs, limit, offset and the property filters " +
                         (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
                 }
                 query.filters.append((key, value))
                 kept.append((key, value))
             }
         }
+        if let bboxValue {
+            let (box, ring) = try Self.bbox(bboxValue, crs: bboxCRS)
+            query.bbox = box
+            query.area = ring
+        }
+        query.output = crs.geometryOutput
     }
 
     func echo(offset: Int) -> [(String, String)] { kept + (offset > 0 ? [(OGC.Param.offset, String(offset))] : []) }
 
-    static func bbox(_ value: String) throws -> BoundingBox {
+    static func bbox(_ value: String, crs: OutputCRS = .crs84) throws -> (BoundingBox, [Coordinate]?) {
         let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4 || parts.count == 6 else {
-            throw APIError.badParameter(OGC.Param.bbox, "needs 4 numbers (minLon,minLat,maxLon,maxLat) or 6 with heights, found \(parts.count)")
+            throw APIError.badParameter(OGC.Param.bbox, "needs 4 numbers (lower corner, upper corner in the axis order of bbox-crs; " +
+                "minLon,minLat,maxLon,maxLat by default) or 6 with heights, found \(parts.count)")
         }
         guard parts.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw APIError.badParameter(OGC.Param.bbox, "every value must be a finite number") }
         let v = parts.map { $0! }
-        let b = parts.count == 4
-            ? BoundingBox(minLon: v[0], minLat: v[1], maxLon: v[2], maxLat: v[3])
-            : BoundingBox(minLon: v[0], minLat: v[1], maxLon: v[3], maxLat: v[4])
-        guard (-180...180).contains(b.minLon), (-180...180).contains(b.maxLon), (-90...90).contains(b.minLat), (-90...90).contains(b.maxLat) else {
-            throw APIError.badParameter(OGC.Param.bbox, "longitudes must be within -180..180 and latitudes within -90..90")
-        }
-        guard b.minLon <= b.maxLon, b.minLat <= b.maxLat else {
-            throw APIError.badParameter(OGC.Param.bbox, "minimum is greater than maximum")
-        }
-        return b
+        return try crs.toCRS84(v.count == 4 ? v : [v[0], v[1], v[3], v[4]])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GridGeo
 import Hummingbird
 
@@ -25,6 +26,13 @@ struct Links {
     static func escape(_ s: String) -> String {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+?#")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    /// Escapes one path segment (a feature id may hold any character, including "/").
+    static func escapePath(_ s: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/;?#")
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 

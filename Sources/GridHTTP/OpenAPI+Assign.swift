@@ -1,0 +1,73 @@
+/// The assignment endpoint (issue 3's AssignController) in the API definition.
+extension OpenAPI {
+    static func assignPaths() -> [(String, J)] {
+        let ref: J = ["type": "object", "nullable": true, "properties": ["id": ["type": "string"], "name": ["type": "string", "nullable": true]]]
+        let feature: J = [
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": [
+                "type": ["type": "string", "enum": ["Feature"]],
+                "id": ["type": "string"],
+                "geometry": .schemaRef("pointGeometry"),
+                "properties": [
+                    "type": "object",
+                    "properties": [
+                        "grid": ref, "community": ref, "street": ref, "district": ref, "compound": ref,
+                        "worker": ["type": "object", "nullable": true],
+                        "boundary": ["type": "boolean"],
+                        "candidates": ["type": "array", "items": ["type": "string"]],
+                        "nearest": ["type": "object", "nullable": true],
+                        "generation": ["type": "integer"],
+                    ],
+                ],
+            ],
+        ]
+        let crs: J = ["name": "crs", "in": "query", "required": false,
+                      "description": "CRS of the input: wgs84 (default), cgcs2000, gcj02, bd09 or an EPSG code such as EPSG:4547",
+                      "schema": ["type": "string"]]
+        let accuracy: J = ["name": "accuracy", "in": "query", "required": false,
+                           "description": "metres: every grid within this distance is a candidate",
+                           "schema": ["type": "number", "minimum": 0, "maximum": .double(AssignController.maxAccuracy)]]
+        var getOp = get("point in grid", """
+            The grid, community, street, district and compound of a point, with the grid worker; on a shared edge or vertex \
+            `boundary` is true and `candidates` lists every covering grid. Outside every grid, `grid` is null and `nearest` names the nearest grid.
+            """, tag: "Assignment", id: "assign",
+            parameters: [
+                ["name": "lon", "in": "query", "required": true, "description": "longitude (or easting)", "schema": ["type": "number"]],
+                ["name": "lat", "in": "query", "required": true, "description": "latitude (or northing)", "schema": ["type": "number"]],
+                crs, accuracy,
+            ],
+            ok: ok(OGC.Media.geoJSON, feature))
+        guard case .object(var getMembers) = getOp, case .object(let op)? = getMembers.first?.1 else { return [] }
+        // The same path serves POST for batches.
+        var post: [(String, J)] = [
+            ("tags", ["Assignment"]),
+            ("summary", "points in grids (batch)"),
+            ("description", .string("A GeoJSON FeatureCollection of points, or CSV (`id,lon,lat`, Content-Type text/csv); at most \(AssignController.maxPoints) points.")),
+            ("operationId", "assign_batch"),
+            ("parameters", [crs, accuracy]),
+            ("requestBody", [
+                "required": true,
+                "content": [
+                    "application/geo+json": ["schema": ["type": "object"]],
+                    "text/csv": ["schema": ["type": "string"]],
+                ],
+            ]),
+        ]
+        post.append(("responses", [
+            "200": ok(OGC.Media.geoJSON, [
+                "type": "object", "required": ["type", "features"],
+                "properties": ["type": ["type": "string", "enum": ["FeatureCollection"]],
+                               "numberReturned": ["type": "integer"], "features": ["type": "array", "items": feature]],
+            ]),
+            "400": .responseRef("BadRequest"),
+            "413": ["description": "too many points or too large a body",
+                    "content": ["application/json": ["schema": .schemaRef("exception")]]],
+            "415": .responseRef("BadRequest"),
+            "422": .responseRef("BadRequest"),
+            "500": .responseRef("ServerError"),
+        ]))
+        getMembers = [("get", .object(op)), ("post", .object(post))]
+        getOp = .object(getMembers)
+        return [("/assign", getOp)]
+    }
+}
