@@ -82,6 +82,15 @@ final class StoreTests: XCTestCase {
         XCTAssertLessThan(worst, 0.01, "every vertex within 1 cm of the WGS84 file")
     }
 
+    func testCRSMemberOfTheFileIsHonoured() throws {
+        let db = try makeStore(self)
+        let r = try db.importGeoJSON(.districts, data: try fixture("huizhou_districts_cgcs2000_fastgeocn.geojson"), options: ImportOptions(mapping: ["id": "gb"]))
+        XCTAssertEqual(r.crs, "EPSG:4490", "from urn:ogc:def:crs:EPSG::4490")
+        XCTAssertEqual(Set(try db.storedFeatures(.districts).map(\.id)), ["156441302", "156441303", "156441322", "156441323", "156441324"])
+        // Huizhou's city hall (114.416, 23.111) lies in 惠城区 in this independent outline too.
+        XCTAssertEqual(try db.coveringIds(.districts, Coordinate(114.416, 23.111)), ["156441302"])
+    }
+
     func testParentChainIsFilledFromParents() throws {
         let db = try makeStore(self)
         try db.importGeoJSON(.districts, data: featureCollection([polygonFeature("441302", ring: box(114, 23, 1, 1))]))
