@@ -109,7 +109,13 @@ enum OpenAPI {
                     follow the `next` link). Filter by `bbox` (in `bbox-crs`, axis order of that CRS) and by property equality \
                     (\((["id"] + layer.columns.map(\.name)).joined(separator: ", "))). Unknown parameters are an error.
                     """, tag: "Data", id: "items_\(name)", parameters: itemParams,
-                    ok: ok(OGC.Media.geoJSON, .schemaRef("featureCollection_\(name)"), headers: true), errors: ["400"])),
+                    ok: ok(OGC.Media.geoJSON, .schemaRef("featureCollection_\(name)"), headers: true).adding([
+                        ("links", .object([("first_feature", [
+                            "operationId": .string("item_\(name)"),
+                            "parameters": ["featureId": "$response.body#/features/0/id"],
+                            "description": "the first feature of the page, by its id",
+                        ])])),
+                    ]), errors: ["400"])),
             (OGC.Path.item(name, "{featureId}"), get("one of the \(name)", "One feature of the \(name) layer by its id.",
                                                      tag: "Data", id: "item_\(name)",
                                                      parameters: [.parameterRef("featureId"), .parameterRef("crs"), .parameterRef("f-geojson")],

@@ -1,0 +1,121 @@
+"""OGC API – Features proven with real clients against a real `wangge serve` over the sample
+city: GDAL's OAPIF driver (ogrinfo, ogr2ogr through paging and filter push-down), OWSLib, and
+schemathesis fuzzing the OpenAPI definition."""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import LAYERS, REPO
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.status, dict(r.headers), json.loads(r.read())
+
+
+def store_count(db, layer):
+    with sqlite3.connect(db) as c:
+        return c.execute(f"SELECT count(*) FROM {layer}").fetchone()[0]
+
+
+def test_ogrinfo_lists_every_collection(server):
+    out = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server}"], capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"^\d+: (\w+)", out, re.M)
+    assert names == LAYERS, out
+
+
+def test_ogrinfo_reads_each_layer_with_its_count_and_crs(server, city_db):
+    for layer in LAYERS:
+        out = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server}", layer], capture_output=True, text=True, check=True).stdout
+        assert f"Feature Count: {store_count(city_db, layer)}" in out, out
+        assert 'ID["EPSG",4326]' in out
+
+
+def test_ogr2ogr_copies_every_grid_through_paging_into_a_geopackage(server, city_db, tmp_path):
+    gpkg = tmp_path / "grids.gpkg"
+    r = subprocess.run(["ogr2ogr", "-f", "GPKG", str(gpkg), f"OAPIF:{server}", "grids", "-oo", "PAGE_SIZE=1000"],
+                       capture_output=True, text=True, env={**os.environ, "CPL_DEBUG": "ON"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    fetched = re.findall(r"Fetch\((\S+/collections/grids/items\S*)\)", r.stderr)
+    expected = store_count(city_db, "grids")
+    assert expected > 1000, "the sample city has more grids than one page"
+    assert len({u for u in fetched}) >= -(-expected // 1000), f"paged through next links: {fetched}"
+    assert any("offset=" in u for u in fetched)
+    with sqlite3.connect(gpkg) as c:
+        n, distinct = c.execute("SELECT count(*), count(DISTINCT id) FROM grids").fetchone()
+        assert (n, distinct) == (expected, expected)
+        cols = {row[1] for row in c.execute("PRAGMA table_info(grids)")}
+    assert {"id", "name", "community_id", "street_id", "district_id", "worker_name"} <= cols
+
+
+def test_ogr2ogr_pushes_bbox_and_declared_property_filters_to_the_server(server, tmp_path):
+    _, _, page = get(f"{server}/collections/grids/items?limit=1")
+    community = page["features"][0]["properties"]["community_id"]
+    _, _, want = get(f"{server}/collections/grids/items?limit=1&community_id={community}")
+    gpkg = tmp_path / "one_community.gpkg"
+    r = subprocess.run(["ogr2ogr", "-f", "GPKG", str(gpkg), f"OAPIF:{server}", "grids", "-where", f"community_id = '{community}'"],
+                       capture_output=True, text=True, env={**os.environ, "CPL_DEBUG": "ON"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    # GDAL read the filter from the API definition and sent it as a query parameter.
+    assert re.search(rf"Fetch\(\S+/collections/grids/items\?\S*community_id={community}", r.stderr), r.stderr[-3000:]
+    with sqlite3.connect(gpkg) as c:
+        assert c.execute("SELECT count(*) FROM grids").fetchone()[0] == want["numberMatched"]
+
+
+def test_owslib_reads_landing_conformance_collections_and_items(server):
+    from owslib.ogcapi.features import Features
+    w = Features(server)
+    conf = w.conformance()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conf
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in conf
+    ids = [c["id"] for c in w.collections()["collections"]]
+    assert ids == LAYERS
+    assert set(w.feature_collections()) == set(LAYERS)
+    grids = w.collection("grids")
+    assert grids["storageCrs"] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    assert "http://www.opengis.net/def/crs/EPSG/0/4547" in grids["crs"]
+    items = w.collection_items("grids", limit=7)
+    assert items["numberReturned"] == 7 and len(items["features"]) == 7
+    first = items["features"][0]
+    one = w.collection_item("grids", first["id"])
+    assert one["id"] == first["id"] and one["geometry"] == first["geometry"]
+    # Part 2 through OWSLib's keyword passing: latitude first in EPSG:4326.
+    swapped = w.collection_items("grids", limit=1, crs="http://www.opengis.net/def/crs/EPSG/0/4326")
+    lon, lat = first["geometry"]["coordinates"][0][0][0]
+    lat2, lon2 = swapped["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert (lat2, lon2) == (lat, lon)
+    api = w.api()
+    assert "/collections/grids/items" in api["paths"]
+
+
+def test_crs_output_matches_pyproj(server):
+    from pyproj import Transformer
+    _, _, plain = get(f"{server}/collections/stations/items?limit=50")
+    for code in (4547, 3857):
+        status, headers, page = get(f"{server}/collections/stations/items?limit=50&crs=http://www.opengis.net/def/crs/EPSG/0/{code}")
+        assert headers["Content-Crs"] == f"<http://www.opengis.net/def/crs/EPSG/0/{code}>"
+        t = Transformer.from_crs("EPSG:4326", f"EPSG:{code}")  # authority axis order both sides
+        for a, b in zip(plain["features"], page["features"]):
+            lon, lat = a["geometry"]["coordinates"]
+            want = t.transform(lat, lon)
+            assert b["geometry"]["coordinates"] == pytest.approx(list(want), abs=0.002)
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_path):
+    exe = Path(sys.executable).parent / "schemathesis"
+    cmd = [str(exe), "run", f"{server}/api",
+           "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+                       "response_headers_conformance,response_schema_conformance",
+           "--max-examples", os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"),
+           "--seed", "20261122", "--generation-database", "none", "--no-color",
+           "--request-timeout", "30"]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=420)
+    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
+    assert re.search(r"\d+ generated, \d+ passed", r.stdout), r.stdout[-3000:]
