@@ -233,7 +233,7 @@ def shapely_covering(grids, pts):
 
 def test_assign_agrees_with_shapely_everywhere(city):
     out = city["tmp"] / "assigned.csv"
-    r = wangge("assign", str(city["points_csv"]), "--db", str(city["db"]), "--out", str(out))
+    r = wangge("assign", str(city["points_csv"]), "--db", str(city["db"]), "--out", str(out), "--nearest")
     assert "skipped 0 bad row(s)" in r.stderr, r.stderr
     rows = list(csv.DictReader(out.open()))
     pts = city["points"]
@@ -276,7 +276,7 @@ def test_nearest_grid_outside_is_geodesically_nearest(city):
     there, and the boundary is densified so the projected edges bend as they should)."""
     out = city["tmp"] / "assigned.csv"
     if not out.exists():
-        wangge("assign", str(city["points_csv"]), "--db", str(city["db"]), "--out", str(out))
+        wangge("assign", str(city["points_csv"]), "--db", str(city["db"]), "--out", str(out), "--nearest")
     rows = list(csv.DictReader(out.open()))
     pts = city["points"]
     outside = [k for k, row in enumerate(rows) if row["grid_id"] == "" and pts[k][0] in ("random", "lake")]

@@ -90,8 +90,9 @@ public final class AssignmentIndex: Sendable {
     }
 
     /// The full answer for one WGS84 point. `accuracy` (metres) adds every grid within that
-    /// geodesic distance as a candidate.
-    public func assign(_ p: Coordinate, accuracy: Double? = nil) -> Assignment {
+    /// geodesic distance as a candidate. `nearest: false` skips the nearest-grid search for points
+    /// outside every grid (a batch that only wants the covering grids).
+    public func assign(_ p: Coordinate, accuracy: Double? = nil, nearest wantNearest: Bool = true) -> Assignment {
         let covering = grids.covering(p)
         var candidates = covering.map { Assignment.Candidate(grid: gridInfo[$0.index], metres: 0) }
         let boundary = covering.contains { $0.location == .boundary }
@@ -103,7 +104,7 @@ public final class AssignmentIndex: Sendable {
             candidates += near.map { Assignment.Candidate(grid: gridInfo[$0.index], metres: $0.metres) }
         }
         var nearest: Assignment.Candidate?
-        if covering.isEmpty, let n = gridDistance.nearest(p, in: grids) {
+        if wantNearest, covering.isEmpty, let n = gridDistance.nearest(p, in: grids) {
             nearest = Assignment.Candidate(grid: gridInfo[n.index], metres: n.metres)
         }
         let compound = compounds.primary(p).index

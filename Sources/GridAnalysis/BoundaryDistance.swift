@@ -100,23 +100,39 @@ struct BoundaryDistance: Sendable {
     /// Geodesic distance from p to the nearest point of polygon k's boundary (edges are straight
     /// in longitude-latitude, as the covers test treats them). Edges that cannot come closer than
     /// `limit` are skipped, so the answer is exact when it is ≤ limit and otherwise only > limit.
+    ///
+    /// Each edge AB gets a lower bound from the triangle inequality: every point X of the edge
+    /// has d(A,X) + d(X,B) ≤ L (L bounds the edge's own length), so d(p,X) ≥ (d(p,A) + d(p,B) − L) / 2.
+    /// Edges are searched in order of that bound, and the search stops once it exceeds the best.
     func boundaryDistance(_ p: Coordinate, _ k: Int, in index: PolygonIndex, within limit: Double) -> Double {
         var best = Double.infinity
+        var edges: [(lb: Double, a: Coordinate, b: Coordinate, len: Double)] = []
+        var cache: (Coordinate, Double)?
         index.forEachEdge(k) { a, b in
-            let da = Geodesic.distance(p, a)
-            if da < best { best = da }
-            let (_, len) = Self.centreAndRadius(BoundingBox([a, b]))
-            // Any point of the edge is within 2·len of a (len bounds the distance from the edge's midpoint).
-            if da - 2 * len > Swift.min(best, limit) { return }
-            let d = Self.segmentDistance(p, a, b)
-            if d < best { best = d }
+            let da = cache.map { $0.0 == a ? $0.1 : Geodesic.distance(p, a) } ?? Geodesic.distance(p, a)
+            let db = Geodesic.distance(p, b)
+            cache = (b, db)
+            best = Swift.min(best, da, db)
+            let len = Self.pathLength(a, b)
+            edges.append(((da + db - len) / 2, a, b, len))
+        }
+        edges.sort { $0.lb < $1.lb }
+        for e in edges {
+            if e.lb >= Swift.min(best, limit) { break }
+            best = Swift.min(best, Self.segmentDistance(p, e.a, e.b, length: e.len))
         }
         return best
     }
 
+    /// An upper bound on the length of the longitude-latitude straight segment AB (metres).
+    static func pathLength(_ a: Coordinate, _ b: Coordinate) -> Double {
+        let minAbsLat = (Swift.min(a.lat, b.lat) <= 0 && Swift.max(a.lat, b.lat) >= 0) ? 0 : Swift.min(abs(a.lat), abs(b.lat))
+        return (abs(a.lat - b.lat) * metresPerDegree + abs(a.lon - b.lon) * metresPerDegree * cos(minAbsLat * .pi / 180)) * 1.000001 + 1e-6
+    }
+
     /// Minimum over the segment by golden-section search on the segment parameter: the distance
-    /// along a short segment is unimodal, and 60 steps pin the parameter to ~1e-12.
-    static func segmentDistance(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate) -> Double {
+    /// along a short segment is unimodal; the search stops when the bracket is 0.01 mm long.
+    static func segmentDistance(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate, length: Double) -> Double {
         @inline(__always) func f(_ t: Double) -> Double {
             Geodesic.distance(p, Coordinate(a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t))
         }
@@ -126,7 +142,7 @@ struct BoundaryDistance: Sendable {
         var f1 = f(x1), f2 = f(x2)
         var best = Swift.min(f(0), f(1), f1, f2)
         for _ in 0..<60 {
-            if hi - lo < 1e-12 { break }
+            if (hi - lo) * length < 1e-5 { break }  // the parameter to within 0.01 mm along the edge
             if f1 < f2 {
                 hi = x2; x2 = x1; f2 = f1
                 x1 = hi - g * (hi - lo); f1 = f(x1)

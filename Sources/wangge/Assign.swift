@@ -12,7 +12,8 @@ struct Assign: ParsableCommand {
               \(Assignment.csvHeader)
             candidates are ';'-separated (every grid covering the point; on a shared edge or vertex
             there are several and boundary is true); the primary grid_id is the smallest covering id.
-            Outside every grid, grid_id is empty and nearest_grid_id / nearest_m name the nearest grid.
+            Outside every grid, grid_id is empty; with --nearest, nearest_grid_id / nearest_m name the
+            nearest grid and its geodesic distance in metres.
             Example: wangge assign points.csv --crs gcj02 --out assigned.csv
             """)
 
@@ -36,6 +37,9 @@ struct Assign: ParsableCommand {
     var latColumn: String = "lat"
     @Option(help: "CSV column holding the point id (default id; the line number when absent).")
     var idColumn: String = "id"
+
+    @Flag(help: "For points outside every grid, also find the nearest grid and its geodesic distance (nearest_grid_id, nearest_m).")
+    var nearest = false
 
     @Option(help: "On a bad row: skip it (report it and go on) or stop.")
     var onError: ErrorPolicy = .skip
@@ -64,7 +68,7 @@ struct Assign: ParsableCommand {
         } else {
             output = FileHandle.standardOutput
         }
-        let runner = BatchAssigner(index: index, reader: try PointReader(crs: parsedCRS), format: fmt, output: output, stopOnError: onError == .stop)
+        let runner = BatchAssigner(index: index, reader: try PointReader(crs: parsedCRS), format: fmt, output: output, stopOnError: onError == .stop, nearest: nearest)
         if isGeoJSON {
             try runner.runGeoJSON(input)
         } else {
@@ -90,6 +94,7 @@ final class BatchAssigner {
     let format: Assign.OutputFormat
     let output: FileHandle
     let stopOnError: Bool
+    let nearest: Bool
     private(set) var stoppedOnError = false
 
     private var ids: [String] = []
@@ -100,8 +105,9 @@ final class BatchAssigner {
     private var lastProgress = Date()
     static let batchSize = 1 << 16
 
-    init(index: AssignmentIndex, reader: PointReader, format: Assign.OutputFormat, output: FileHandle, stopOnError: Bool) {
+    init(index: AssignmentIndex, reader: PointReader, format: Assign.OutputFormat, output: FileHandle, stopOnError: Bool, nearest: Bool) {
         self.index = index; self.reader = reader; self.format = format; self.output = output; self.stopOnError = stopOnError
+        self.nearest = nearest
     }
 
     // MARK: CSV
@@ -229,7 +235,7 @@ final class BatchAssigner {
         let slices = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 2, n / 1024))
         var chunks = [String](repeating: "", count: slices)
         var counts = [(Int, Int)](repeating: (0, 0), count: slices)
-        let (ids, points, index, format) = (self.ids, self.points, self.index, self.format)
+        let (ids, points, index, format, nearest) = (self.ids, self.points, self.index, self.format, self.nearest)
         chunks.withUnsafeMutableBufferPointer { out in
             counts.withUnsafeMutableBufferPointer { cnt in
                 DispatchQueue.concurrentPerform(iterations: slices) { s in
@@ -237,7 +243,7 @@ final class BatchAssigner {
                     text.reserveCapacity((n / slices + 1) * 120)
                     var b = 0, o = 0
                     for k in (s * n / slices)..<((s + 1) * n / slices) {
-                        let a = index.assign(points[k])
+                        let a = index.assign(points[k], nearest: nearest)
                         if a.boundary { b += 1 }
                         if a.grid == nil { o += 1 }
                         switch format {
