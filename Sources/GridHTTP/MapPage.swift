@@ -32,9 +32,9 @@ enum MapPage {
         <link rel="stylesheet" href="/static/leaflet/leaflet.css">
         <script src="/static/leaflet/leaflet.js"></script>
         <style>
-        html, body { height: 100%; margin: 0; font: 14px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; }
-        #map { position: absolute; inset: 0 22em 0 0; background: #f4f1ea; }
-        #side { position: absolute; top: 0; right: 0; bottom: 0; width: 22em; overflow: auto; padding: .6em .9em;
+        html, body { height: 100%; margin: 0; font: 14px/1.4 system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; }
+        #map { position: absolute; inset: 0 23rem 0 0; background: #f4f1ea; }
+        #side { position: absolute; top: 0; right: 0; bottom: 0; width: 23rem; overflow: auto; padding: .6em .9em;
                 box-sizing: border-box; border-left: 1px solid #ccc; background: #fff; }
         h1 { font-size: 1.15em; margin: .2em 0 .5em; }
         h2 { font-size: 1em; margin: 1em 0 .3em; border-bottom: 1px solid #ddd; }
@@ -82,10 +82,10 @@ enum MapPage {
         ];
         const wangge = window.wangge = { counts: {}, expected: {}, layers: {}, ready: false, lastChain: null };
 
-        const map = L.map("map", { preferCanvas: true, zoomControl: true });
+        const map = window.wanggeMap = L.map("map", { preferCanvas: true, zoomControl: true });
         map.setView([23.1, 114.4], 9);
         if (TILE_URL) L.tileLayer(TILE_URL, { maxZoom: 19, attribution: "base map: " + new URL(TILE_URL, location.href).host }).addTo(map);
-        const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+        const control = L.control.layers(null, null, { collapsed: true }).addTo(map);
         L.control.scale({ imperial: false }).addTo(map);
         const highlight = L.layerGroup().addTo(map);
         const legend = document.getElementById("legend");
@@ -143,7 +143,7 @@ enum MapPage {
               const name = c ? c.name_zh + " " + c.name_en : code;
               const col = colour[code] || "#666";
               const layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
-                pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 4, color: "#222", weight: 0.7, fillColor: col, fillOpacity: 0.9 }),
+                pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 3.5, color: "#222", weight: 0.5, fillColor: col, fillOpacity: 0.9 }),
                 onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.name) + "<br>" + esc(name)),
               });
               layer.addTo(map);
@@ -188,11 +188,13 @@ enum MapPage {
           if (!id) return;
           const f = await getJSON("/collections/grids/items/" + encodeURIComponent(id));
           L.geoJSON(f, { style: { color: "#d7191c", weight: 3, fillColor: "#d7191c", fillOpacity: 0.15 }, interactive: false }).addTo(highlight);
+          wangge.highlighted = f.id;
         }
 
         map.on("click", async (e) => {
           const lon = e.latlng.lng, lat = e.latlng.lat;
           highlight.clearLayers();
+          wangge.highlighted = null;
           L.circleMarker(e.latlng, { radius: 5, color: "#d7191c", weight: 2, fill: false }).addTo(highlight);
           document.getElementById("chain").textContent = "looking up…";
           try {
