@@ -106,6 +106,28 @@ final class OGCTests: XCTestCase {
         }
     }
 
+    func testFeaturesKeepExtraMembersAndNullColumns() async throws {
+        let services = try makeServices()
+        let extra = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"X1","name":"外","note":"以前的名字","rank":3},
+            "geometry":{"type":"Polygon","coordinates":[[[115,23],[115.01,23],[115.01,23.01],[115,23.01],[115,23]]]}},
+            {"type":"Feature","properties":{"id":"X2","name":null},
+            "geometry":{"type":"Polygon","coordinates":[[[115.01,23],[115.02,23],[115.02,23.01],[115.01,23.01],[115.01,23]]]}}]}
+            """
+        try services.db.importGeoJSON(.districts, data: Data(extra.utf8))
+        try await Application(router: buildRouter(services)).test(.router) { client in
+            try await client.execute(uri: "/collections/districts/items?bbox=115,23,115.02,23.01", method: .get) { r in
+                let (features, _) = try GeoJSON.features(from: .object(try self.json(r.body)))
+                XCTAssertEqual(features.map(\.id), ["X1", "X2"])
+                XCTAssertEqual(features[0].properties["note"], .string("以前的名字"))
+                XCTAssertEqual(features[0].properties["rank"]?.intValue, 3)
+                XCTAssertEqual(features[0].properties["name"], .string("外"))
+                XCTAssertEqual(features[1].properties["name"], .null, "a null column is a null property, not a missing one")
+                XCTAssertEqual(features[1].properties["id"], .string("X2"))
+            }
+        }
+    }
+
     /// First coordinate of the first feature of a response.
     func firstCoordinate(_ o: JSONObject) throws -> [Double] {
         let f = try XCTUnwrap(o["features"]?.arrayValue?.first?.objectValue ?? o)
