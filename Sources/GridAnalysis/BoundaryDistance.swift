@@ -13,7 +13,7 @@ import GridGeo
 struct BoundaryDistance: Sendable {
     let centre: [Coordinate]
     let radius: [Double]
-    /// Polygon indices in spatial order; group g holds order[groupStart[g] ..< groupStart[g + 1]].
+    /// Polygon indices in Morton order of their centres; group g holds order[groupStart[g] ..< groupStart[g + 1]].
     let order: [Int32]
     let groupStart: [Int]
     let groupCentre: [Coordinate]
@@ -41,11 +41,19 @@ struct BoundaryDistance: Sendable {
             centre.append(c); radius.append(r)
         }
         self.centre = centre; self.radius = radius
-        // Spatial order: strips of about a kilometre of latitude, west to east within a strip.
-        let order = (0..<index.count).sorted { a, b in
-            let sa = (centre[a].lat / 0.01).rounded(.down), sb = (centre[b].lat / 0.01).rounded(.down)
-            return sa != sb ? sa < sb : centre[a].lon < centre[b].lon
+        // Spatial order: Morton (Z-order) code of the centres, so each group of 32 is compact and
+        // its radius small, which keeps the group bounds tight.
+        let ext = index.extent
+        func morton(_ c: Coordinate) -> UInt64 {
+            let w = Swift.max(ext.maxLon - ext.minLon, 1e-12), h = Swift.max(ext.maxLat - ext.minLat, 1e-12)
+            let x = UInt64(Swift.max(0, Swift.min(65535, (c.lon - ext.minLon) / w * 65535)))
+            let y = UInt64(Swift.max(0, Swift.min(65535, (c.lat - ext.minLat) / h * 65535)))
+            var code: UInt64 = 0
+            for bit in 0..<16 { code |= ((x >> UInt64(bit)) & 1) << UInt64(2 * bit) | ((y >> UInt64(bit)) & 1) << UInt64(2 * bit + 1) }
+            return code
         }
+        let codes = centre.map(morton)
+        let order = (0..<index.count).sorted { codes[$0] != codes[$1] ? codes[$0] < codes[$1] : $0 < $1 }
         self.order = order.map { Int32($0) }
         var groupStart: [Int] = [], groupCentre: [Coordinate] = [], groupRadius: [Double] = []
         var s = 0
@@ -73,9 +81,15 @@ struct BoundaryDistance: Sendable {
         var best = -1, bestD = Double.infinity
         for (lb, g) in groups {
             if lb > bestD { break }
+            // Within a group, the most promising polygons first, so bestD shrinks early.
+            var members: [(lb: Double, k: Int)] = []
             for i in groupStart[g]..<groupStart[g + 1] {
                 let k = Int(order[i])
-                if Geodesic.distance(p, centre[k]) - radius[k] > bestD { continue }
+                members.append((Geodesic.distance(p, centre[k]) - radius[k], k))
+            }
+            members.sort { $0.lb < $1.lb }
+            for (mlb, k) in members {
+                if mlb > bestD { break }
                 let d = boundaryDistance(p, k, in: index, within: bestD)
                 if d < bestD || (d == bestD && k < best) { best = k; bestD = d }
             }
