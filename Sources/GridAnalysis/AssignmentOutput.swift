@@ -37,12 +37,52 @@ extension Assignment {
     /// Millimetres are plenty for a distance people read.
     static func round(_ m: Double) -> Double { (m * 1000).rounded() / 1000 }
 
-    /// A GeoJSON Feature: the point in WGS84 and the properties above.
+    /// A GeoJSON Feature: the point in WGS84 and the properties above. Written straight into one
+    /// string (same members, same order as `properties`): this is the hot path of `GET /assign`.
     public func geoJSONFeature(id: String?, withDistances: Bool = false) -> String {
         var s = "{\"type\":\"Feature\""
-        if let id { s += ",\"id\":" + JSONText.quoted(id) }
-        s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + JSONText.number(point.lon) + "," + JSONText.number(point.lat) + "]}"
-        s += ",\"properties\":" + JSONText.encode(.object(properties(withDistances: withDistances))) + "}"
+        s.reserveCapacity(768)
+        if let id { s += ",\"id\":"; s += JSONText.quoted(id) }
+        s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":["
+        s += JSONText.number(point.lon); s += ","; s += JSONText.number(point.lat)
+        s += "]},\"properties\":{"
+        func ref(_ key: String, _ id: String?, _ name: String?) {
+            s += "\""; s += key; s += "\":"
+            guard let id else { s += "null"; return }
+            s += "{\"id\":"; s += JSONText.quoted(id); s += ",\"name\":"
+            s += name.map(JSONText.quoted) ?? "null"
+            s += "}"
+        }
+        ref("grid", grid?.id, grid?.name); s += ","
+        ref("community", grid?.communityId, grid?.communityName); s += ","
+        ref("street", grid?.streetId, grid?.streetName); s += ","
+        ref("district", grid?.districtId, grid?.districtName); s += ","
+        ref("compound", compound?.id, compound?.name)
+        s += ",\"worker\":"
+        if let g = grid, g.workerName != nil || g.workerPhone != nil {
+            s += "{\"name\":"; s += g.workerName.map(JSONText.quoted) ?? "null"
+            s += ",\"phone\":"; s += g.workerPhone.map(JSONText.quoted) ?? "null"; s += "}"
+        } else {
+            s += "null"
+        }
+        s += boundary ? ",\"boundary\":true" : ",\"boundary\":false"
+        s += ",\"candidates\":["
+        for (k, c) in candidates.enumerated() { if k > 0 { s += "," }; s += JSONText.quoted(c.grid.id) }
+        s += "]"
+        if withDistances {
+            s += ",\"candidate_distances_m\":{"
+            for (k, c) in candidates.enumerated() {
+                if k > 0 { s += "," }
+                s += JSONText.quoted(c.grid.id); s += ":"; s += JSONText.number(Self.round(c.metres))
+            }
+            s += "}"
+        }
+        if let n = nearest {
+            s += ",\"nearest\":{"; ref("grid", n.grid.id, n.grid.name)
+            s += ",\"distance_m\":"; s += JSONText.number(Self.round(n.metres)); s += "}"
+        }
+        s += ",\"generation\":"; s += String(generation)
+        s += "}}"
         return s
     }
 
