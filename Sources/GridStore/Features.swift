@@ -160,7 +160,9 @@ extension GridDatabase {
         let g = row[extraIndex + 2] as DatabaseValue
         switch g.storage {
         case .blob(let wkb):
-            if let geometry = try? WKB.decode([UInt8](wkb)) { GeoJSON.write(geometry, into: &s) } else { s += "null" }
+            if !WKBText.write(wkb, into: &s) {
+                if let geometry = try? WKB.decode([UInt8](wkb)) { GeoJSON.write(geometry, into: &s) } else { s += "null" }
+            }
         case .string(let text): s += text
         default: s += "null"
         }
@@ -193,5 +195,116 @@ extension GridDatabase {
             for m in o.members where props[m.key] == nil { props[m.key] = m.value }
         }
         return JSONText.encode(.object(props))
+    }
+}
+
+/// Writes WKB straight to GeoJSON geometry text, without building geometry values: the hot
+/// loop of an items page. Handles the types the layers hold (points, lines, polygons and their
+/// multi forms, 2D); returns false for anything else so the caller can fall back.
+enum WKBText {
+    static func write(_ wkb: Data, into out: inout String) -> Bool {
+        wkb.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            var r = Reader(raw: raw)
+            let mark = out.utf8.count
+            if r.geometry(into: &out) { return true }
+            // Undo a partial write.
+            out = String(out.utf8.prefix(mark))!
+            return false
+        }
+    }
+
+    struct Reader {
+        let raw: UnsafeRawBufferPointer
+        var at = 0
+        var little = true
+
+        mutating func u32() -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            let v = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+            at += 4
+            return little ? UInt32(littleEndian: v) : UInt32(bigEndian: v)
+        }
+
+        mutating func f64() -> Double? {
+            guard at + 8 <= raw.count else { return nil }
+            let v = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+            at += 8
+            return Double(bitPattern: little ? UInt64(littleEndian: v) : UInt64(bigEndian: v))
+        }
+
+        mutating func header() -> UInt32? {
+            guard at < raw.count else { return nil }
+            little = raw[at] == 1
+            at += 1
+            return u32()
+        }
+
+        mutating func position(into out: inout String) -> Bool {
+            guard let x = f64(), let y = f64(), x.isFinite, y.isFinite else { return false }
+            out += "["
+            out += x.description
+            out += ","
+            out += y.description
+            out += "]"
+            return true
+        }
+
+        mutating func points(into out: inout String) -> Bool {
+            guard let n = u32(), Int(n) * 16 <= raw.count - at else { return false }
+            out += "["
+            for k in 0..<Int(n) {
+                if k > 0 { out += "," }
+                guard position(into: &out) else { return false }
+            }
+            out += "]"
+            return true
+        }
+
+        mutating func rings(into out: inout String) -> Bool {
+            guard let n = u32(), Int(n) <= raw.count else { return false }
+            out += "["
+            for k in 0..<Int(n) {
+                if k > 0 { out += "," }
+                guard points(into: &out) else { return false }
+            }
+            out += "]"
+            return true
+        }
+
+        /// The members of a multi geometry, each a full WKB geometry of type `member`.
+        mutating func members(_ member: UInt32, into out: inout String) -> Bool {
+            guard let n = u32(), Int(n) <= raw.count else { return false }
+            out += "["
+            for k in 0..<Int(n) {
+                if k > 0 { out += "," }
+                guard header() == member else { return false }
+                let ok: Bool
+                switch member {
+                case 1: ok = position(into: &out)
+                case 2: ok = points(into: &out)
+                default: ok = rings(into: &out)
+                }
+                guard ok else { return false }
+            }
+            out += "]"
+            return true
+        }
+
+        mutating func geometry(into out: inout String) -> Bool {
+            guard let type = header() else { return false }
+            let names: [UInt32: String] = [1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"]
+            guard let name = names[type] else { return false }
+            out += "{\"type\":\"\(name)\",\"coordinates\":"
+            let ok: Bool
+            switch type {
+            case 1: ok = position(into: &out)
+            case 2: ok = points(into: &out)
+            case 3: ok = rings(into: &out)
+            default: ok = members(type - 3, into: &out)
+            }
+            guard ok else { return false }
+            out += "}"
+            return true
+        }
     }
 }
