@@ -158,9 +158,38 @@ struct BoundaryDistance: Sendable {
         var best = Double.infinity
         for e in edges {
             if e.lb >= Swift.min(best, limit) { break }
+            // The chord along the whole edge is a second, much tighter bound (~1 µs against
+            // ~50 µs for the geodesic search): most edges stop here.
+            if Self.segmentChordBound(pe, e.a, e.b, length: e.len) >= Swift.min(best, limit) { continue }
             best = Swift.min(best, Self.segmentDistance(p, e.a, e.b, length: e.len))
         }
         return best
+    }
+
+    /// A lower bound of the geodesic distance from p to any point of segment AB: the minimum of
+    /// the chord over the segment, found by golden-section search to a bracket of 1 cm, less
+    /// that 1 cm (the chord changes by at most the distance moved along the segment).
+    static func segmentChordBound(_ pe: ECEF, _ a: Coordinate, _ b: Coordinate, length: Double) -> Double {
+        @inline(__always) func f(_ t: Double) -> Double {
+            pe.chord(ECEF(Coordinate(a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t)))
+        }
+        let g = 0.6180339887498949
+        var lo = 0.0, hi = 1.0
+        var x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo)
+        var f1 = f(x1), f2 = f(x2)
+        var best = Swift.min(f(0), f(1), f1, f2)
+        while (hi - lo) * length > 0.01 {
+            if f1 < f2 {
+                hi = x2; x2 = x1; f2 = f1
+                x1 = hi - g * (hi - lo); f1 = f(x1)
+                best = Swift.min(best, f1)
+            } else {
+                lo = x1; x1 = x2; f1 = f2
+                x2 = lo + g * (hi - lo); f2 = f(x2)
+                best = Swift.min(best, f2)
+            }
+        }
+        return best - 0.01 - (hi - lo) * length
     }
 
     /// An upper bound on the length of the longitude-latitude straight segment AB (metres).
