@@ -25,7 +25,8 @@ struct MapController {
     }
 
     @Sendable func map(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let tiles = request.uri.queryParameters.get("tiles")
+        // A base map only when asked for: ?tiles=URL-template, or WANGGE_MAP_TILES on the server.
+        let tiles = request.uri.queryParameters.get("tiles") ?? ProcessInfo.processInfo.environment["WANGGE_MAP_TILES"]
         let html = MapPage.html(tileURL: tiles, leafletAvailable: Self.leafletAvailable)
         return Response(status: .ok, headers: [.contentType: OGC.Media.htmlUTF8], body: .init(byteBuffer: ByteBuffer(string: html)))
     }

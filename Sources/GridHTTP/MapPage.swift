@@ -154,12 +154,20 @@ enum MapPage {
             }
             wangge.counts[def.id] = total;
           } else {
-            const layer = L.geoJSON({ type: "FeatureCollection", features }, { style: def.style, interactive: false });
+            // `style` is a Leaflet style object or a function of the feature (e.g. coverage colouring);
+            // `legend` ([[colour, label], ...]) lists the classes of a function style.
+            const layer = L.geoJSON({ type: "FeatureCollection", features }, {
+              style: def.style, interactive: false,
+              pointToLayer: (f, ll) => L.circleMarker(ll, typeof def.style === "function" ? def.style(f) : def.style),
+            });
             if (def.show) layer.addTo(map);
-            const s = def.style;
+            const s = typeof def.style === "function" ? { color: "#555", fillColor: "#ccc" } : def.style;
             const sw = '<span class="sw" style="border-color:' + s.color + ";background:" + (s.fill === false ? "transparent" : s.fillColor) + '"></span>';
             control.addOverlay(layer, sw + esc(def.title));
             legendRow(sw + esc(def.title), "count-" + def.id);
+            for (const [colour, label] of def.legend || []) {
+              legendRow('&nbsp;&nbsp;<span class="sw" style="background:' + colour + '"></span>' + esc(label));
+            }
             wangge.layers[def.id] = layer;
             wangge.counts[def.id] = layer.getLayers().length;
             if (def.id === "districts" && features.length) map.fitBounds(layer.getBounds());

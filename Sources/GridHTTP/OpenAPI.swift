@@ -52,7 +52,7 @@ enum OpenAPI {
             ("/health", get("health check", "Answers 200 while the service runs.", tag: "Service",
                             ok: ok(OGC.Media.json, ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]), errors: [])),
             (OGC.Path.map, get("planner's map page", "An HTML map of every layer (Leaflet, served by this service). " +
-                               "`tiles` sets a base-map tile URL template; there is no base map by default.",
+                               "`tiles` sets a base-map tile URL template (the server default comes from WANGGE_MAP_TILES); there is no base map by default.",
                                tag: "Map", parameters: [[
                                    "name": "tiles", "in": "query", "required": false,
                                    "description": "tile URL template such as https://tile.example.org/{z}/{x}/{y}.png",
