@@ -20,6 +20,9 @@ struct BoundaryDistance: Sendable {
     let groupRadius: [Double]
     let centreECEF: [ECEF]
     let groupECEF: [ECEF]
+    /// ECEF of every vertex of the index (same positions as its lon/lat arrays), so the per-edge
+    /// bounds cost a subtraction and a square root each.
+    let vertexECEF: [ECEF]
 
     static let groupSize = 32
 
@@ -89,6 +92,7 @@ struct BoundaryDistance: Sendable {
         groupStart.append(order.count)
         self.groupStart = groupStart; self.groupCentre = groupCentre; self.groupRadius = groupRadius
         centreECEF = centre.map(ECEF.init)
+        vertexECEF = zip(index.lon, index.lat).map { ECEF(Coordinate($0, $1)) }
         groupECEF = groupCentre.map(ECEF.init)
     }
 
@@ -146,13 +150,11 @@ struct BoundaryDistance: Sendable {
     /// Only edges whose bound beats the best so far get geodesics, nearest bound first.
     func boundaryDistance(_ p: Coordinate, _ pe: ECEF, _ k: Int, in index: PolygonIndex, within limit: Double) -> Double {
         var edges: [(lb: Double, a: Coordinate, b: Coordinate, len: Double)] = []
-        var previous: (Coordinate, Double)?
-        index.forEachEdge(k) { a, b in
-            let ca = previous.map { $0.0 == a ? $0.1 : pe.chord(ECEF(a)) } ?? pe.chord(ECEF(a))
-            let cb = pe.chord(ECEF(b))
-            previous = (b, cb)
+        for idx in Int(index.polyEdgeStart[k])..<Int(index.polyEdgeStart[k + 1]) {
+            let e = Int(index.polyEdges[idx])
+            let a = Coordinate(index.lon[e], index.lat[e]), b = Coordinate(index.lon[e + 1], index.lat[e + 1])
             let len = Self.pathLength(a, b)
-            edges.append(((ca + cb - len) / 2, a, b, len))
+            edges.append(((pe.chord(vertexECEF[e]) + pe.chord(vertexECEF[e + 1]) - len) / 2, a, b, len))
         }
         edges.sort { $0.lb < $1.lb }
         var best = Double.infinity

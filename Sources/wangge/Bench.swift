@@ -102,6 +102,15 @@ struct BenchAssign: ParsableCommand {
         for p in pts { n &+= index.assign(p).candidates.count }
         let full = Date().timeIntervalSince(t2)
         print(String(format: "in-process, full answer (candidates, compound, nearest when outside), 1 thread: %.3f s = %.2f M points/s", full, Double(pts.count) / full / 1e6))
+        // The two kinds of point apart: inside a grid (the common case) and outside every grid
+        // (which adds the nearest-grid search).
+        let insidePts = pts.filter { index.grids.primary($0).index >= 0 }, outsidePts = pts.filter { index.grids.primary($0).index < 0 }
+        for (label, list) in [("inside a grid", insidePts), ("outside every grid", outsidePts)] where !list.isEmpty {
+            let t = Date()
+            for p in list { n &+= index.assign(p).candidates.count }
+            let s = Date().timeIntervalSince(t)
+            print(String(format: "  full answer, %d points %@: %.1f µs each", list.count, label, s / Double(list.count) * 1e6))
+        }
     }
 
     /// A field of /proc/self/status in kB (0 where there is no /proc).
