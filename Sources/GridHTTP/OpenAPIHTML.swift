@@ -20,7 +20,7 @@ enum OpenAPIHTML {
             .op h3{margin:.2em 0;font:600 1.05em ui-monospace,monospace} .get{background:#1a7f37;color:#fff;border-radius:3px;padding:0 .4em;margin-right:.5em}
             table{border-collapse:collapse;margin:.4em 0;width:100%} td,th{border:1px solid #e3e3e3;padding:.25em .5em;text-align:left;vertical-align:top}
             th{background:#f6f6f6} code{font:.92em ui-monospace,monospace;background:#f3f3f3;padding:0 .2em}
-            .tag{color:#666;font-size:.85em} details{margin:.3em 0} pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:.85em}
+            .tag{color:#666;font-size:.85em} .toc{columns:2;font-size:.9em} .toc li{break-inside:avoid} details{margin:.3em 0} pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:.85em}
             </style></head><body>
             <h1>\(esc(title))</h1>
             <p>\(esc(info["description"]?.stringValue ?? ""))</p>
@@ -29,6 +29,16 @@ enum OpenAPIHTML {
             <h2>Paths</h2>
 
             """
+        // A table of contents: one line per operation.
+        h += "<ul class=\"toc\">\n"
+        for (path, item) in root["paths"]?.objectValue?.members ?? [] {
+            for (method, opValue) in item.objectValue?.members ?? [] {
+                let op = opValue.objectValue
+                let id = op?["operationId"]?.stringValue ?? path
+                h += "<li><a href=\"#\(esc(id))\"><code>\(esc(method.uppercased())) \(esc(path))</code></a> — \(esc(op?["summary"]?.stringValue ?? ""))</li>\n"
+            }
+        }
+        h += "</ul>\n"
         for (path, item) in root["paths"]?.objectValue?.members ?? [] {
             for (method, opValue) in item.objectValue?.members ?? [] {
                 guard let op = opValue.objectValue else { continue }
