@@ -41,23 +41,25 @@ struct FeaturesController {
             Links.link(l.url(path, query: params.echo(offset: params.query.offset)), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
             Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ]
-        if params.query.offset + page.features.count < page.numberMatched {
+        if params.query.offset + page.count < page.numberMatched {
             links.append(Links.link(l.url(path, query: params.echo(offset: params.query.offset + params.query.limit)), rel: OGC.Rel.next, type: OGC.Media.geoJSON))
         }
         if params.query.offset > 0 {
             links.append(Links.link(l.url(path, query: params.echo(offset: max(0, params.query.offset - params.query.limit))), rel: OGC.Rel.prev, type: OGC.Media.geoJSON))
         }
-        var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.features.count)"
+        var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.count)"
         s += ",\"timeStamp\":\(JSONText.quoted(Self.timeStamp()))"
         s += ",\"links\":" + JSONText.encode(.array(links))
         s += ",\"features\":["
-        s.reserveCapacity(s.utf8.count + page.features.reduce(0) { $0 + $1.utf8.count + 1 } + 2)
-        s += page.features.joined(separator: ",")
-        s += "]}"
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(s.utf8.count + page.joined.count + 2)
+        buffer.writeString(s)
+        buffer.writeBytes(page.joined)
+        buffer.writeString("]}")
         return Response(
             status: .ok,
             headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: params.crs.contentCRSHeader],
-            body: .init(byteBuffer: ByteBuffer(string: s)))
+            body: .init(byteBuffer: buffer))
     }
 
     static func timeStamp() -> String {

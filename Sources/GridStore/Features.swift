@@ -59,8 +59,13 @@ public struct FeatureQuery: Sendable {
 
 public struct FeaturePage: Sendable {
     public let numberMatched: Int
+    /// The features as UTF-8 JSON text joined by commas, ready to go between `[` and `]`.
+    public let joined: [UInt8]
+    /// Where each Feature object lies in `joined`.
+    public let ranges: [Range<Int>]
     /// Each element is one complete GeoJSON Feature object.
-    public let features: [String]
+    public var features: [String] { ranges.map { String(decoding: joined[$0], as: UTF8.self) } }
+    public var count: Int { ranges.count }
 }
 
 extension GridDatabase {
@@ -91,8 +96,16 @@ extension GridDatabase {
             let select = selectSQL(layer, output: q.output) + " " + whereSQL + tail
             let rows = try Row.fetchCursor(db, SQLRequest(literal: select))
             var out: [String] = []
-            while let row = try rows.next() { out.append(Self.featureText(layer, row)) }
-            return FeaturePage(numberMatched: matched, features: out)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(q.limit * 1024)
+            var ranges: [Range<Int>] = []
+            while let row = try rows.next() {
+                if !ranges.isEmpty { bytes.append(UInt8(ascii: ",")) }
+                let start = bytes.count
+                Self.writeFeature(layer, row, into: &bytes)
+                ranges.append(start..<bytes.count)
+            }
+            return FeaturePage(numberMatched: matched, joined: bytes, ranges: ranges)
         }
     }
 
@@ -153,29 +166,38 @@ extension GridDatabase {
     }
 
     static func featureText(_ layer: Layer, _ row: Row) -> String {
+        var bytes: [UInt8] = []
+        writeFeature(layer, row, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one Feature as UTF-8 JSON (bytes, not String: appending to a String costs more
+    /// than formatting the numbers).
+    static func writeFeature(_ layer: Layer, _ row: Row, into b: inout [UInt8]) {
         let extraIndex = layer.columns.count + 1
-        var s = "{\"type\":\"Feature\",\"id\":"
-        s += JSONText.quoted(row[0])
-        s += ",\"geometry\":"
+        b.append(contentsOf: #"{"type":"Feature","id":"#.utf8)
+        b.append(contentsOf: JSONText.quoted(row[0]).utf8)
+        b.append(contentsOf: #","geometry":"#.utf8)
         let g = row[extraIndex + 2] as DatabaseValue
         switch g.storage {
         case .blob(let wkb):
-            if !WKBText.write(wkb, into: &s) {
-                if let geometry = try? WKB.decode([UInt8](wkb)) { GeoJSON.write(geometry, into: &s) } else { s += "null" }
+            if !WKBText.write(wkb, into: &b) {
+                var s = ""
+                if let geometry = try? WKB.decode([UInt8](wkb)) { GeoJSON.write(geometry, into: &s) } else { s = "null" }
+                b.append(contentsOf: s.utf8)
             }
-        case .string(let text): s += text
-        default: s += "null"
+        case .string(let text): b.append(contentsOf: text.utf8)
+        default: b.append(contentsOf: "null".utf8)
         }
-        s += ",\"properties\":"
+        b.append(contentsOf: #","properties":"#.utf8)
         let extra: String? = row[extraIndex]
         if extra == nil || extra == "{}" || extra == "" || extra == "null", let props: String = row[extraIndex + 1] {
-            s += props
+            b.append(contentsOf: props.utf8)
         } else {
             // Members of `extra` join the properties (columns win): re-encode this row's properties.
-            s += propertiesText(layer, row)
+            b.append(contentsOf: propertiesText(layer, row).utf8)
         }
-        s += "}"
-        return s
+        b.append(UInt8(ascii: "}"))
     }
 
     static func propertiesText(_ layer: Layer, _ row: Row) -> String {
@@ -202,13 +224,12 @@ extension GridDatabase {
 /// loop of an items page. Handles the types the layers hold (points, lines, polygons and their
 /// multi forms, 2D); returns false for anything else so the caller can fall back.
 enum WKBText {
-    static func write(_ wkb: Data, into out: inout String) -> Bool {
+    static func write(_ wkb: Data, into out: inout [UInt8]) -> Bool {
         wkb.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             var r = Reader(raw: raw)
-            let mark = out.utf8.count
+            let mark = out.count
             if r.geometry(into: &out) { return true }
-            // Undo a partial write.
-            out = String(out.utf8.prefix(mark))!
+            out.removeSubrange(mark...)  // undo a partial write
             return false
         }
     }
@@ -239,44 +260,44 @@ enum WKBText {
             return u32()
         }
 
-        mutating func position(into out: inout String) -> Bool {
+        mutating func position(into out: inout [UInt8]) -> Bool {
             guard let x = f64(), let y = f64(), x.isFinite, y.isFinite else { return false }
-            out += "["
-            out += x.description
-            out += ","
-            out += y.description
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            out.append(contentsOf: x.description.utf8)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: y.description.utf8)
+            out.append(UInt8(ascii: "]"))
             return true
         }
 
-        mutating func points(into out: inout String) -> Bool {
+        mutating func points(into out: inout [UInt8]) -> Bool {
             guard let n = u32(), Int(n) * 16 <= raw.count - at else { return false }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for k in 0..<Int(n) {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 guard position(into: &out) else { return false }
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
             return true
         }
 
-        mutating func rings(into out: inout String) -> Bool {
+        mutating func rings(into out: inout [UInt8]) -> Bool {
             guard let n = u32(), Int(n) <= raw.count else { return false }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for k in 0..<Int(n) {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 guard points(into: &out) else { return false }
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
             return true
         }
 
         /// The members of a multi geometry, each a full WKB geometry of type `member`.
-        mutating func members(_ member: UInt32, into out: inout String) -> Bool {
+        mutating func members(_ member: UInt32, into out: inout [UInt8]) -> Bool {
             guard let n = u32(), Int(n) <= raw.count else { return false }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for k in 0..<Int(n) {
-                if k > 0 { out += "," }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
                 guard header() == member else { return false }
                 let ok: Bool
                 switch member {
@@ -286,15 +307,15 @@ enum WKBText {
                 }
                 guard ok else { return false }
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
             return true
         }
 
-        mutating func geometry(into out: inout String) -> Bool {
+        mutating func geometry(into out: inout [UInt8]) -> Bool {
             guard let type = header() else { return false }
             let names: [UInt32: String] = [1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"]
             guard let name = names[type] else { return false }
-            out += "{\"type\":\"\(name)\",\"coordinates\":"
+            out.append(contentsOf: "{\"type\":\"\(name)\",\"coordinates\":".utf8)
             let ok: Bool
             switch type {
             case 1: ok = position(into: &out)
@@ -303,7 +324,7 @@ enum WKBText {
             default: ok = members(type - 3, into: &out)
             }
             guard ok else { return false }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
             return true
         }
     }
