@@ -10,11 +10,33 @@ public struct GridInfo: Sendable, Equatable {
     public let streetId: String?, streetName: String?
     public let districtId: String?, districtName: String?
     public let workerName: String?, workerPhone: String?
+    /// The `grid`, `community`, `street` and `district` members of an answer's properties, as
+    /// JSON text made once at build time: `GET /assign` copies it instead of encoding it.
+    public let chainJSON: String
+
+    public init(id: String, name: String?, communityId: String?, communityName: String?, streetId: String?, streetName: String?,
+                districtId: String?, districtName: String?, workerName: String?, workerPhone: String?) {
+        self.id = id; self.name = name
+        self.communityId = communityId; self.communityName = communityName
+        self.streetId = streetId; self.streetName = streetName
+        self.districtId = districtId; self.districtName = districtName
+        self.workerName = workerName; self.workerPhone = workerPhone
+        chainJSON = "\"grid\":" + Assignment.refJSON(id, name)
+            + ",\"community\":" + Assignment.refJSON(communityId, communityName)
+            + ",\"street\":" + Assignment.refJSON(streetId, streetName)
+            + ",\"district\":" + Assignment.refJSON(districtId, districtName)
+    }
 }
 
 public struct CompoundInfo: Sendable, Equatable {
     public let id: String
     public let name: String?
+    /// `{"id":…,"name":…}`, made once.
+    public let json: String
+    public init(id: String, name: String?) {
+        self.id = id; self.name = name
+        json = Assignment.refJSON(id, name)
+    }
 }
 
 /// The answer to "which grid is this point in?" (DESIGN §3, point in grid).

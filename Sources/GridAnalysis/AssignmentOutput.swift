@@ -34,6 +34,12 @@ extension Assignment {
         return o
     }
 
+    /// `{"id":…,"name":…}` or null: how an answer names a grid, compound or parent.
+    static func refJSON(_ id: String?, _ name: String?) -> String {
+        guard let id else { return "null" }
+        return "{\"id\":" + JSONText.quoted(id) + ",\"name\":" + (name.map(JSONText.quoted) ?? "null") + "}"
+    }
+
     /// Millimetres are plenty for a distance people read.
     static func round(_ m: Double) -> Double { (m * 1000).rounded() / 1000 }
 
@@ -46,18 +52,8 @@ extension Assignment {
         s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":["
         s += JSONText.number(point.lon); s += ","; s += JSONText.number(point.lat)
         s += "]},\"properties\":{"
-        func ref(_ key: String, _ id: String?, _ name: String?) {
-            s += "\""; s += key; s += "\":"
-            guard let id else { s += "null"; return }
-            s += "{\"id\":"; s += JSONText.quoted(id); s += ",\"name\":"
-            s += name.map(JSONText.quoted) ?? "null"
-            s += "}"
-        }
-        ref("grid", grid?.id, grid?.name); s += ","
-        ref("community", grid?.communityId, grid?.communityName); s += ","
-        ref("street", grid?.streetId, grid?.streetName); s += ","
-        ref("district", grid?.districtId, grid?.districtName); s += ","
-        ref("compound", compound?.id, compound?.name)
+        s += grid?.chainJSON ?? #""grid":null,"community":null,"street":null,"district":null"#
+        s += ",\"compound\":"; s += compound?.json ?? "null"
         s += ",\"worker\":"
         if let g = grid, g.workerName != nil || g.workerPhone != nil {
             s += "{\"name\":"; s += g.workerName.map(JSONText.quoted) ?? "null"
@@ -78,7 +74,7 @@ extension Assignment {
             s += "}"
         }
         if let n = nearest {
-            s += ",\"nearest\":{"; ref("grid", n.grid.id, n.grid.name)
+            s += ",\"nearest\":{\"grid\":"; s += Self.refJSON(n.grid.id, n.grid.name)
             s += ",\"distance_m\":"; s += JSONText.number(Self.round(n.metres)); s += "}"
         }
         s += ",\"generation\":"; s += String(generation)

@@ -31,7 +31,7 @@ public struct PointReader {
 
     public init(crs: CRS) throws {
         self.crs = crs
-        transform = try CoordinateTransform(crs)
+        transform = try CoordinateTransform.shared(crs)
         switch crs {
         case .wgs84, .gcj02, .bd09, .epsg(4490): geographic = true
         default: geographic = false
@@ -40,7 +40,8 @@ public struct PointReader {
 
     /// Parses one number; `field` names it in the error.
     public static func number(_ text: Substring, field: String) throws -> Double {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.first == " " || text.last == " " || text.first == "\t" || text.last == "\t"
+            ? text.trimmingCharacters(in: .whitespaces) : String(text)
         if t.isEmpty { throw PointInputError(field: field, "missing value") }
         guard let v = Double(t) else { throw PointInputError(field: field, "not a number: '\(t.prefix(40))'") }
         guard v.isFinite else { throw PointInputError(field: field, "must be a finite number, found '\(t.prefix(40))'") }

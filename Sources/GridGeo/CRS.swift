@@ -70,9 +70,9 @@ public struct CoordinateRangeError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Converts coordinates between a CRS and WGS84 longitude-latitude. Not thread-safe, like the
-/// PROJ object it holds: make one per import, request or thread.
-public final class CoordinateTransform {
+/// Converts coordinates between a CRS and WGS84 longitude-latitude. Safe to share between
+/// threads: the PROJ object it may hold serialises its own use.
+public final class CoordinateTransform: @unchecked Sendable {
     public let crs: CRS
     private let proj: ProjTransform?
 
@@ -84,6 +84,20 @@ public final class CoordinateTransform {
             // CGCS2000 and WGS84 agree to a few centimetres; the store treats them as one (DESIGN §3).
             proj = nil
         }
+    }
+
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [CRS: CoordinateTransform] = [:]
+
+    /// One shared transform per CRS: creating a PROJ transformation costs ~50 ms, using one ~1 µs,
+    /// so request handlers must not create their own.
+    public static func shared(_ crs: CRS) throws -> CoordinateTransform {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let t = cache[crs] { return t }
+        let t = try CoordinateTransform(crs)
+        if cache.count < 64 { cache[crs] = t }
+        return t
     }
 
     public func toWGS84(_ c: Coordinate) throws -> Coordinate {
