@@ -121,3 +121,47 @@ def test_serve_fills_an_empty_store_with_the_sample_city_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_server_follows_a_reimport_by_another_process(tmp_path):
+    """`wangge import` in another process makes a new boundary generation; the running server
+    notices and answers from a rebuilt index without a restart."""
+    db = tmp_path / "city.sqlite"
+    wangge("seed", "--db", str(db))
+    port = free_port()
+    proc = subprocess.Popen([BIN, "serve", "--db", str(db), "--port", str(port), "--reload-interval", "1"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.1)
+        grid = json.loads((REPO / "geodata/grids.geojson").read_text())["features"][0]
+        ring = grid["geometry"]["coordinates"][0][0] if grid["geometry"]["type"] == "MultiPolygon" else grid["geometry"]["coordinates"][0]
+        lon, lat = ring[0]  # a vertex of the first grid: covered by it (and perhaps neighbours)
+        with urllib.request.urlopen(f"{base}/assign?lon={lon}&lat={lat}", timeout=10) as r:
+            before = json.load(r)["properties"]
+        assert before["grid"] is not None
+        # Replace the grids layer with one grid covering the whole city, in the same community.
+        city = [[[100, 10], [130, 10], [130, 40], [100, 40], [100, 10]]]
+        new = tmp_path / "one_grid.geojson"
+        new.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+            "id": "NEWGRID", "name": "全市网格", "community_id": grid["properties"]["community_id"]},
+            "geometry": {"type": "Polygon", "coordinates": city}}]}))
+        wangge("import", "grids", str(new), "--db", str(db))
+        after = None
+        for _ in range(100):
+            with urllib.request.urlopen(f"{base}/assign?lon={lon}&lat={lat}", timeout=10) as r:
+                after = json.load(r)["properties"]
+            if after["generation"] != before["generation"]:
+                break
+            time.sleep(0.1)
+        assert after["generation"] > before["generation"]
+        assert after["grid"]["id"] == "NEWGRID" and after["candidates"] == ["NEWGRID"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
