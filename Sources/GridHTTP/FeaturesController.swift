@@ -153,7 +153,9 @@ struct ItemsParameters {
                 query.limit = n
                 kept.append((key, value))
             case OGC.Param.offset:
-                guard let n = Int(value), n >= 0 else { throw APIError.badParameter(key, "must be a whole number ≥ 0, found '\(value)'") }
+                guard let n = Int(value), (0...OpenAPI.maxOffset).contains(n) else {
+                    throw APIError.badParameter(key, "must be a whole number from 0 to \(OpenAPI.maxOffset), found '\(value)'")
+                }
                 query.offset = n
             case OGC.Param.bbox:
                 bboxValue = value

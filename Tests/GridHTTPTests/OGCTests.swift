@@ -204,6 +204,8 @@ final class OGCTests: XCTestCase {
             ("/collections/districts/items?bbox=1e12,1e12,2e12,2e12&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857", "outside"),
             ("/collections/districts/items?f=xml", "only"),
             ("/collections/districts/items/D1?limit=3", "unknown parameter"),
+            ("/collections/districts/items?offset=9223372036854775800", "offset"),
+            ("/collections/districts/items?offset=-1", "offset"),
         ]
         try await makeApp().test(.router) { client in
             for (uri, text) in cases {
