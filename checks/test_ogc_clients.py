@@ -97,15 +97,22 @@ def test_owslib_reads_landing_conformance_collections_and_items(server):
 
 def test_crs_output_matches_pyproj(server):
     from pyproj import Transformer
-    _, _, plain = get(f"{server}/collections/stations/items?limit=50")
-    for code in (4547, 3857):
-        status, headers, page = get(f"{server}/collections/stations/items?limit=50&crs=http://www.opengis.net/def/crs/EPSG/0/{code}")
-        assert headers["Content-Crs"] == f"<http://www.opengis.net/def/crs/EPSG/0/{code}>"
-        t = Transformer.from_crs("EPSG:4326", f"EPSG:{code}")  # authority axis order both sides
-        for a, b in zip(plain["features"], page["features"]):
-            lon, lat = a["geometry"]["coordinates"]
-            want = t.transform(lat, lon)
-            assert b["geometry"]["coordinates"] == pytest.approx(list(want), abs=0.002)
+    import shapely
+    from shapely.geometry import shape
+    for layer in ("stations", "grids"):
+        _, _, plain = get(f"{server}/collections/{layer}/items?limit=50")
+        for code in (4326, 4490, 4547, 3857):
+            status, headers, page = get(f"{server}/collections/{layer}/items?limit=50&crs=http://www.opengis.net/def/crs/EPSG/0/{code}")
+            assert headers["Content-Crs"] == f"<http://www.opengis.net/def/crs/EPSG/0/{code}>"
+            t = Transformer.from_crs("EPSG:4326", f"EPSG:{code}")  # authority axis order on both sides
+            tol = 1e-9 if code in (4326, 4490) else 0.002
+            for a, b in zip(plain["features"], page["features"]):
+                assert a["id"] == b["id"]
+                lonlat = shapely.get_coordinates(shape(a["geometry"]))
+                got = shapely.get_coordinates(shape(b["geometry"]))
+                want = [t.transform(lat, lon) for lon, lat in lonlat]
+                assert len(got) == len(want)
+                assert max(max(abs(g[0] - w[0]), abs(g[1] - w[1])) for g, w in zip(got, want)) <= tol, (layer, code, a["id"])
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_path):

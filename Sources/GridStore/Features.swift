@@ -20,7 +20,14 @@ public struct GeometryOutput: Hashable, Sendable {
 
     /// Stored coordinates go out unchanged: Swift writes them from WKB (set
     /// WANGGE_ITEMS_GEOJSON=spatialite to use AsGeoJSON instead, for comparison).
-    var writesWKB: Bool { epsg == nil && !swapAxes && precision >= 9 && !Self.forceSpatiaLite }
+    var writesWKB: Bool { !Self.forceSpatiaLite }
+
+    /// How Swift maps the stored coordinates; nil when they go out unchanged.
+    func projector() throws -> WKBText.Projector? {
+        guard epsg != nil || swapAxes || precision < 9 else { return nil }
+        let scale = precision < 9 ? pow(10, Double(precision)) : nil
+        return WKBText.Projector(transform: try epsg.map { try ProjCache.shared.transform(to: $0) }, swap: swapAxes, scale: scale)
+    }
     static let forceSpatiaLite = ProcessInfo.processInfo.environment["WANGGE_ITEMS_GEOJSON"] == "spatialite"
 
     /// The SQL expression that writes `geom` as GeoJSON geometry text.
@@ -96,13 +103,14 @@ extension GridDatabase {
             let select = selectSQL(layer, output: q.output) + " " + whereSQL + tail
             let rows = try Row.fetchCursor(db, SQLRequest(literal: select))
             var out: [String] = []
+            let projector = try q.output.projector()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(q.limit * 1024)
             var ranges: [Range<Int>] = []
             while let row = try rows.next() {
                 if !ranges.isEmpty { bytes.append(UInt8(ascii: ",")) }
                 let start = bytes.count
-                Self.writeFeature(layer, row, into: &bytes)
+                Self.writeFeature(layer, row, projector: projector, into: &bytes)
                 ranges.append(start..<bytes.count)
             }
             return FeaturePage(numberMatched: matched, joined: bytes, ranges: ranges)
@@ -116,7 +124,10 @@ extension GridDatabase {
     public func feature(_ layer: Layer, id: String, output: GeometryOutput) throws -> String? {
         try writer.read { db in
             let byId: SQL = " WHERE id = \(id)"
-            return try Row.fetchOne(db, SQLRequest(literal: selectSQL(layer, output: output) + byId)).map { Self.featureText(layer, $0) }
+            let projector = try output.projector()
+            return try Row.fetchOne(db, SQLRequest(literal: selectSQL(layer, output: output) + byId)).map {
+                Self.featureText(layer, $0, projector: projector)
+            }
         }
     }
 
@@ -165,15 +176,15 @@ extension GridDatabase {
         return "SELECT \(sql: cols), json_object(\(sql: props)), \(sql: geometry) FROM \(sql: layer.table)"
     }
 
-    static func featureText(_ layer: Layer, _ row: Row) -> String {
+    static func featureText(_ layer: Layer, _ row: Row, projector: WKBText.Projector? = nil) -> String {
         var bytes: [UInt8] = []
-        writeFeature(layer, row, into: &bytes)
+        writeFeature(layer, row, projector: projector, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends one Feature as UTF-8 JSON (bytes, not String: appending to a String costs more
     /// than formatting the numbers).
-    static func writeFeature(_ layer: Layer, _ row: Row, into b: inout [UInt8]) {
+    static func writeFeature(_ layer: Layer, _ row: Row, projector: WKBText.Projector?, into b: inout [UInt8]) {
         let extraIndex = layer.columns.count + 1
         b.append(contentsOf: #"{"type":"Feature","id":"#.utf8)
         b.append(contentsOf: JSONText.quoted(row[0]).utf8)
@@ -181,7 +192,9 @@ extension GridDatabase {
         let g = row[extraIndex + 2] as DatabaseValue
         switch g.storage {
         case .blob(let wkb):
-            if !WKBText.write(wkb, into: &b) {
+            if !WKBText.write(wkb, into: &b, projector: projector) {
+                // A coordinate PROJ cannot transform (outside the CRS's area) gives no geometry.
+                guard projector == nil else { b.append(contentsOf: "null".utf8); break }
                 var s = ""
                 if let geometry = try? WKB.decode([UInt8](wkb)) { GeoJSON.write(geometry, into: &s) } else { s = "null" }
                 b.append(contentsOf: s.utf8)
@@ -224,9 +237,28 @@ extension GridDatabase {
 /// loop of an items page. Handles the types the layers hold (points, lines, polygons and their
 /// multi forms, 2D); returns false for anything else so the caller can fall back.
 enum WKBText {
-    static func write(_ wkb: Data, into out: inout [UInt8]) -> Bool {
+    /// Maps stored longitude-latitude to the output CRS: PROJ (axis order normalised to
+    /// easting-northing), rounding to `1/scale`, then swapping for north-first CRSs.
+    struct Projector {
+        let transform: ProjTransform?
+        let swap: Bool
+        let scale: Double?
+
+        func apply(_ x: Double, _ y: Double) -> (Double, Double)? {
+            var a = x, b = y
+            if let transform {
+                guard let c = try? transform.forward(Coordinate(lon: x, lat: y)) else { return nil }
+                a = c.lon; b = c.lat
+            }
+            if let scale { a = (a * scale).rounded() / scale; b = (b * scale).rounded() / scale }
+            return swap ? (b, a) : (a, b)
+        }
+    }
+
+    static func write(_ wkb: Data, into out: inout [UInt8], projector: Projector? = nil) -> Bool {
         wkb.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             var r = Reader(raw: raw)
+            r.projector = projector
             let mark = out.count
             if r.geometry(into: &out) { return true }
             out.removeSubrange(mark...)  // undo a partial write
@@ -238,6 +270,7 @@ enum WKBText {
         let raw: UnsafeRawBufferPointer
         var at = 0
         var little = true
+        var projector: Projector?
 
         mutating func u32() -> UInt32? {
             guard at + 4 <= raw.count else { return nil }
@@ -261,7 +294,11 @@ enum WKBText {
         }
 
         mutating func position(into out: inout [UInt8]) -> Bool {
-            guard let x = f64(), let y = f64(), x.isFinite, y.isFinite else { return false }
+            guard var x = f64(), var y = f64(), x.isFinite, y.isFinite else { return false }
+            if let projector {
+                guard let p = projector.apply(x, y), p.0.isFinite, p.1.isFinite else { return false }
+                (x, y) = p
+            }
             out.append(UInt8(ascii: "["))
             out.append(contentsOf: x.description.utf8)
             out.append(UInt8(ascii: ","))
@@ -327,5 +364,22 @@ enum WKBText {
             out.append(UInt8(ascii: "}"))
             return true
         }
+    }
+}
+
+/// PROJ transformations from the stored EPSG:4326 to each output CRS, created once (~50 ms each)
+/// and shared; ProjTransform serialises its own use.
+final class ProjCache: @unchecked Sendable {
+    static let shared = ProjCache()
+    private let lock = NSLock()
+    private var cache: [Int: ProjTransform] = [:]
+
+    func transform(to epsg: Int) throws -> ProjTransform {
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = cache[epsg] { return t }
+        let t = try ProjTransform(from: .wgs84, to: .epsg(epsg))
+        cache[epsg] = t
+        return t
     }
 }
