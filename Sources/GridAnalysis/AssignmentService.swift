@@ -29,25 +29,22 @@ public final class AssignmentService: @unchecked Sendable {
         lock.lock()
         let i = _index
         lock.unlock()
-        if let i { return i }
-        reloadLock.lock()
-        defer { reloadLock.unlock() }
-        lock.lock()
-        let again = _index
-        lock.unlock()
-        if let again { return again }
-        let fresh = try AssignmentIndex.build(from: db)
-        lock.lock()
-        _index = fresh
-        lock.unlock()
-        return fresh
+        return try i ?? build(onlyIfMissing: true)
     }
 
     /// Builds a new index from the store and swaps it in. Concurrent reloads run one at a time.
     @discardableResult
-    public func reload() throws -> AssignmentIndex {
+    public func reload() throws -> AssignmentIndex { try build(onlyIfMissing: false) }
+
+    private func build(onlyIfMissing: Bool) throws -> AssignmentIndex {
         reloadLock.lock()
         defer { reloadLock.unlock() }
+        if onlyIfMissing {
+            lock.lock()
+            let raced = _index
+            lock.unlock()
+            if let raced { return raced }  // another caller built it while we waited
+        }
         let fresh = try AssignmentIndex.build(from: db)
         lock.lock()
         _index = fresh
