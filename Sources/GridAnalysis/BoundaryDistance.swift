@@ -169,29 +169,13 @@ struct BoundaryDistance: Sendable {
     }
 
     /// A lower bound of the geodesic distance from p to any point of segment AB: the minimum of
-    /// the chord over the segment, found by golden-section search to a bracket of 1 cm, less
-    /// that 1 cm (the chord changes by at most the distance moved along the segment).
+    /// the chord over the segment to a bracket of 1 cm, less that 1 cm and 1 cm more (the chord
+    /// changes by at most the distance moved along the segment).
     static func segmentChordBound(_ pe: ECEF, _ a: Coordinate, _ b: Coordinate, length: Double) -> Double {
-        @inline(__always) func f(_ t: Double) -> Double {
+        let m = goldenMinimum(length: length, tolerance: 0.01) { t in
             pe.chord(ECEF(Coordinate(a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t)))
         }
-        let g = 0.6180339887498949
-        var lo = 0.0, hi = 1.0
-        var x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo)
-        var f1 = f(x1), f2 = f(x2)
-        var best = Swift.min(f(0), f(1), f1, f2)
-        while (hi - lo) * length > 0.01 {
-            if f1 < f2 {
-                hi = x2; x2 = x1; f2 = f1
-                x1 = hi - g * (hi - lo); f1 = f(x1)
-                best = Swift.min(best, f1)
-            } else {
-                lo = x1; x1 = x2; f1 = f2
-                x2 = lo + g * (hi - lo); f2 = f(x2)
-                best = Swift.min(best, f2)
-            }
-        }
-        return best - 0.01 - (hi - lo) * length
+        return m.value - 0.01 - m.bracket
     }
 
     /// An upper bound on the length of the longitude-latitude straight segment AB (metres).
@@ -200,19 +184,26 @@ struct BoundaryDistance: Sendable {
         return (abs(a.lat - b.lat) * metresPerDegree + abs(a.lon - b.lon) * metresPerDegree * cos(minAbsLat * .pi / 180)) * 1.000001 + 1e-6
     }
 
-    /// Minimum over the segment by golden-section search on the segment parameter: the distance
-    /// along a short segment is unimodal; the search stops when the bracket is 0.01 mm long.
+    /// Minimum over the segment, to 0.01 mm along it: the distance along a short segment is unimodal.
     static func segmentDistance(_ p: Coordinate, _ a: Coordinate, _ b: Coordinate, length: Double) -> Double {
-        @inline(__always) func f(_ t: Double) -> Double {
+        goldenMinimum(length: length, tolerance: 1e-5) { t in
             Geodesic.distance(p, Coordinate(a.lon + (b.lon - a.lon) * t, a.lat + (b.lat - a.lat) * t))
-        }
+        }.value
+    }
+
+    /// Golden-section search for the minimum of a unimodal f on the segment parameter t ∈ [0, 1],
+    /// until the bracket is `tolerance` metres long (the segment is at most `length` metres).
+    /// Returns the least value seen and the final bracket's length in metres.
+    @inline(__always)
+    static func goldenMinimum(length: Double, tolerance: Double, _ f: (Double) -> Double) -> (value: Double, bracket: Double) {
         let g = 0.6180339887498949
         var lo = 0.0, hi = 1.0
         var x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo)
         var f1 = f(x1), f2 = f(x2)
         var best = Swift.min(f(0), f(1), f1, f2)
-        for _ in 0..<60 {
-            if (hi - lo) * length < 1e-5 { break }  // the parameter to within 0.01 mm along the edge
+        var steps = 0
+        while (hi - lo) * length > tolerance && steps < 80 {  // 0.618^80 is below double precision
+            steps += 1
             if f1 < f2 {
                 hi = x2; x2 = x1; f2 = f1
                 x1 = hi - g * (hi - lo); f1 = f(x1)
@@ -223,6 +214,6 @@ struct BoundaryDistance: Sendable {
                 best = Swift.min(best, f2)
             }
         }
-        return best
+        return (best, (hi - lo) * length)
     }
 }
