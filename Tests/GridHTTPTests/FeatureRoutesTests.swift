@@ -7,21 +7,7 @@ import HummingbirdTesting
 import XCTest
 
 final class FeatureRoutesTests: XCTestCase {
-    func makeApp() throws -> some ApplicationProtocol {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-http-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let db = try GridDatabase(path: dir.appendingPathComponent("s.sqlite").path)
-        var features: [String] = []
-        for i in 0..<30 {
-            let x = 114 + Double(i) * 0.01
-            features.append("""
-                {"type":"Feature","properties":{"id":"D\(i)","name":"区\(i % 3)"},"geometry":{"type":"Polygon","coordinates":[[[\(x),23],[\(x + 0.01),23],[\(x + 0.01),23.01],[\(x),23.01],[\(x),23]]]}}
-                """)
-        }
-        try db.importGeoJSON(.districts, data: Data("{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".utf8))
-        return Application(router: buildRouter(AppServices(db: db)))
-    }
+    func makeApp() throws -> some ApplicationProtocol { Application(router: buildRouter(try thirtyDistrictServices(self))) }
 
     func json(_ buffer: ByteBuffer) throws -> JSONObject {
         try XCTUnwrap(try JSONParser.parse(String(buffer: buffer)).objectValue)

@@ -9,21 +9,7 @@ import XCTest
 /// OGC API – Features Part 1 and Part 2 (CRS), and the OpenAPI definition, against the real
 /// router over a real SpatiaLite file.
 final class OGCTests: XCTestCase {
-    func makeServices() throws -> AppServices {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-ogc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let db = try GridDatabase(path: dir.appendingPathComponent("s.sqlite").path)
-        var features: [String] = []
-        for i in 0..<30 {
-            let x = 114 + Double(i) * 0.01
-            features.append("""
-                {"type":"Feature","properties":{"id":"D\(i)","name":"区\(i % 3)"},"geometry":{"type":"Polygon","coordinates":[[[\(x),23],[\(x + 0.01),23],[\(x + 0.01),23.01],[\(x),23.01],[\(x),23]]]}}
-                """)
-        }
-        try db.importGeoJSON(.districts, data: Data("{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".utf8))
-        return AppServices(db: db)
-    }
+    func makeServices() throws -> AppServices { try thirtyDistrictServices(self) }
 
     func makeApp() throws -> some ApplicationProtocol { Application(router: buildRouter(try makeServices())) }
 
