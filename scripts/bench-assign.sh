@@ -19,14 +19,7 @@ chmod 1777 "$DIR"  # the postgres user writes the PostGIS result here
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc; }
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GB"
-if [ -z "${WANGGE_RELEASE_BIN:-}" ]; then
-  swift build -c release --scratch-path .build-release --product wangge 2>&1 | tail -1
-fi
-BIN=${WANGGE_RELEASE_BIN:-$PWD/.build-release/release/wangge}
-
-rm -f "$DIR"/city.sqlite*
-$BIN seed --db "$DIR/city.sqlite" 2>/dev/null
+. scripts/bench-common.sh
 
 echo "== 1. in-process: wangge bench assign ($N points)"
 $BIN bench assign --db "$DIR/city.sqlite" --points "$N" --points-csv "$DIR/points.csv"

@@ -12,13 +12,7 @@ PY=${PYTHON:-python3}
 mkdir -p "$DIR"
 chmod 755 "$DIR"
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GB"
-if [ -z "${WANGGE_RELEASE_BIN:-}" ]; then
-  swift build -c release --scratch-path .build-release --product wangge 2>&1 | tail -1
-fi
-BIN=${WANGGE_RELEASE_BIN:-$PWD/.build-release/release/wangge}
-rm -f "$DIR"/city.sqlite*
-$BIN seed --db "$DIR/city.sqlite" 2>/dev/null
+. scripts/bench-common.sh
 $BIN export grids --db "$DIR/city.sqlite" --out "$DIR/grids.geojson"
 chmod 644 "$DIR/grids.geojson"
 

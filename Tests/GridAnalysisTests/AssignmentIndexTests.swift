@@ -90,7 +90,7 @@ final class AssignmentIndexTests: XCTestCase {
         try SampleCity.load(into: db, root: root)
         let index = try AssignmentIndex.build(from: db)
         XCTAssertGreaterThan(index.gridInfo.count, 1000)
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         let e = index.grids.extent
         var points: [Coordinate] = []
         for _ in 0..<30_000 {
@@ -186,7 +186,7 @@ final class AssignmentIndexTests: XCTestCase {
     func testAccuracyRadiusAddsEveryGridWithinIt() throws {
         let city = SyntheticCity(columns: 6, rows: 5)
         let index = try AssignmentIndex.build(from: makeStore(self, city: city))
-        var rng = SplitMix(state: 3)
+        var rng = SplitMix64(seed: 3)
         let e = city.extent
         for _ in 0..<40 {
             let p = Coordinate(Double.random(in: e.minLon...e.maxLon, using: &rng), Double.random(in: e.minLat...e.maxLat, using: &rng))

@@ -20,22 +20,10 @@ func load(_ city: SyntheticCity, into db: GridDatabase) throws {
     }
 }
 
-/// A deterministic generator (SplitMix64), so a failure can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Points with the hard cases: shared vertices, exact points on shared edges, points at a
 /// vertex's latitude, random points over and around the city.
 func hardPoints(_ city: SyntheticCity, random n: Int, seed: UInt64 = 7) -> [Coordinate] {
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix64(seed: seed)
     var pts = city.sharedVertices + city.sharedEdgePoints
     let e = city.extent
     let mx = (e.maxLon - e.minLon) * 0.05, my = (e.maxLat - e.minLat) * 0.05
