@@ -1,16 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-
+// Dependencies point one way: wangge (CLI) and GridHTTP → GridIO → GridAnalysis → GridIndex →
+// GridStore → GridGeo. Test support and benchmarks stay out of the product's modules.
 let package = Package(
     name: "wangge",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wangge", targets: ["wangge"]),
+        .executable(name: "wangge-bench", targets: ["wangge-bench"]),
         .library(name: "GridGeo", targets: ["GridGeo"]),
         .library(name: "GridStore", targets: ["GridStore"]),
+        .library(name: "GridIndex", targets: ["GridIndex"]),
         .library(name: "GridAnalysis", targets: ["GridAnalysis"]),
+        .library(name: "GridIO", targets: ["GridIO"]),
         .library(name: "GridHTTP", targets: ["GridHTTP"]),
     ],
     dependencies: [
@@ -18,42 +21,65 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite", providers: [.apt(["libspatialite-dev"])]),
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
-        .target(name: "GridGeo", dependencies: ["CProj"], swiftSettings: swift5),
+        // Pure: geometry, codecs (JSON, GeoJSON, WKB, CSV), CRS and China datums, geodesy.
+        .target(name: "GridGeo", dependencies: ["CProj"]),
+        // The only SQL: the SpatiaLite store, migrations, imports and exports, feature queries.
         .target(
             name: "GridStore",
-            dependencies: ["GridGeo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swift5),
-        .target(name: "GridAnalysis", dependencies: ["GridGeo", "GridStore"], swiftSettings: swift5),
+            dependencies: ["GridGeo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Immutable in-memory indexes built from one store snapshot: polygons (point in grid),
+        // later points (k nearest stations) and the walking graph.
+        .target(name: "GridIndex", dependencies: ["GridGeo", "GridStore"]),
+        // Answers as plain values and the index set's lifecycle: assign, later nearest, coverage,
+        // isochrones and siting.
+        .target(
+            name: "GridAnalysis",
+            dependencies: [
+                "GridGeo", "GridStore", "GridIndex",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // Wire formats shared by HTTP and the CLI: point readers (CSV, GeoJSON), answer writers,
+        // the streaming batch engine.
+        .target(name: "GridIO", dependencies: ["GridGeo", "GridIndex"]),
         .target(
             name: "GridHTTP",
             dependencies: [
-                "GridGeo", "GridStore", "GridAnalysis",
+                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swift5),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "wangge",
             dependencies: [
-                "GridGeo", "GridStore", "GridAnalysis", "GridHTTP",
+                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swift5),
-        .testTarget(name: "GridGeoTests", dependencies: ["GridGeo"], swiftSettings: swift5),
-        .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridGeo"], resources: [], swiftSettings: swift5),
-        .testTarget(name: "GridAnalysisTests", dependencies: ["GridAnalysis", "GridStore", "GridGeo"], swiftSettings: swift5),
+            ]),
+        // Not the product: generated cities and random points for tests and benchmarks.
+        .target(name: "GridTestSupport", dependencies: ["GridGeo"]),
+        .executableTarget(
+            name: "wangge-bench",
+            dependencies: [
+                "GridGeo", "GridStore", "GridIndex", "GridTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "GridGeoTests", dependencies: ["GridGeo"]),
+        .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridGeo"]),
+        .testTarget(
+            name: "GridAnalysisTests",
+            dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
         .testTarget(
             name: "GridHTTPTests",
             dependencies: [
-                "GridHTTP", "GridStore", "GridAnalysis",
+                "GridHTTP", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swift5),
+            ]),
     ]
 )

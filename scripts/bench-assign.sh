@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the point-in-grid numbers of docs/PERFORMANCE.md in one run on one set of points:
-#   1. in-process assignment (wangge bench assign) vs shapely 2 STRtree vs PostGIS bulk join
+#   1. in-process assignment (wangge-bench assign) vs shapely 2 STRtree vs PostGIS bulk join
 #   2. `wangge assign` end to end on a CSV vs PostGIS \copy + join + \copy out
 #   3. GET /assign vs GET /health on a release server under wrk (loopback)
 #   4. index build time and memory for the sample city and, if given, a 10x city
@@ -21,8 +21,8 @@ secs() { echo "$2 - $1" | bc; }
 
 . scripts/bench-common.sh
 
-echo "== 1. in-process: wangge bench assign ($N points)"
-$BIN bench assign --db "$DIR/city.sqlite" --points "$N" --points-csv "$DIR/points.csv"
+echo "== 1. in-process: wangge-bench assign ($N points)"
+$BENCH_BIN assign --db "$DIR/city.sqlite" --points "$N" --points-csv "$DIR/points.csv"
 $BIN export grids --db "$DIR/city.sqlite" --out "$DIR/grids.geojson"
 
 echo "== 1. shapely"
@@ -120,5 +120,5 @@ if [ -n "${1:-}" ]; then
   echo "== 4. 10x city from $1"
   rm -f "$DIR"/city10.sqlite*
   $BIN seed --db "$DIR/city10.sqlite" --root "$1" 2>/dev/null
-  $BIN bench assign --db "$DIR/city10.sqlite" --points "$N"
+  $BENCH_BIN assign --db "$DIR/city10.sqlite" --points "$N"
 fi

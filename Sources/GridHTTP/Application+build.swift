@@ -2,14 +2,18 @@ import GridAnalysis
 import GridStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 public struct ServerConfig: Sendable {
     public var host: String
     public var port: Int
     /// The address clients use, for absolute links (e.g. behind a proxy); else taken from Host.
     public var publicURL: String?
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil) {
-        self.host = host; self.port = port; self.publicURL = publicURL
+    /// Seconds between checks for a new boundary generation written by another process; nil
+    /// turns the reloader off.
+    public var reloadInterval: Duration?
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, reloadInterval: Duration? = .seconds(5)) {
+        self.host = host; self.port = port; self.publicURL = publicURL; self.reloadInterval = reloadInterval
     }
 }
 
@@ -17,19 +21,24 @@ public struct ServerConfig: Sendable {
 public struct AppServices: Sendable {
     public let db: GridDatabase
     public let publicURL: String?
-    /// The point-in-grid index holder (built lazily unless the caller passes a built one).
-    public let assigner: AssignmentService
-    public init(db: GridDatabase, publicURL: String? = nil, assigner: AssignmentService? = nil) {
+    /// The in-memory indexes (built lazily unless the caller passes a service with a built set).
+    public let indexes: IndexService
+    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil) {
         self.db = db; self.publicURL = publicURL
-        self.assigner = assigner ?? AssignmentService(db: db)
+        self.indexes = indexes ?? IndexService(db: db)
     }
 }
 
+/// The whole server: the router, and the services that run beside it (the index reloader).
 public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge")) -> some ApplicationProtocol {
-    Application(
+    var app = Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge"),
         logger: logger)
+    if let interval = config.reloadInterval {
+        app.addServices(IndexReloader(indexes: services.indexes, interval: interval, logger: logger))
+    }
+    return app
 }
 
 public func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {

@@ -1,5 +1,6 @@
 import Foundation
 import GridAnalysis
+import GridIO
 import GridGeo
 import Hummingbird
 import NIOCore
@@ -30,7 +31,7 @@ struct AssignController {
         do { p = try options.reader.point(lon: lonText, lat: latText) } catch let e as PointInputError {
             throw APIError.badParameter(e.field ?? "lon,lat", e.message)
         }
-        let a = try services.assigner.assign(p, accuracy: options.accuracy)
+        let a = try services.indexes.assign(p, accuracy: options.accuracy)
         return geoJSON(a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil))
     }
 
@@ -43,7 +44,7 @@ struct AssignController {
         }
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let points = type.contains("csv") ? try csvPoints(String(buffer: body), options.reader) : try geoJSONPoints(body, options.reader)
-        let index = try services.assigner.current()  // one index for the whole batch
+        let index = try services.indexes.current().assignment  // one index for the whole batch
         var s = "{\"type\":\"FeatureCollection\",\"numberReturned\":\(points.count),\"features\":["
         for (k, p) in points.enumerated() {
             if k > 0 { s += "," }

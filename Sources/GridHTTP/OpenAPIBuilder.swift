@@ -3,7 +3,7 @@ import GridGeo
 /// A JSON value written as Swift literals, to keep the API definition readable:
 /// `["type": "object", "required": ["id"]]`. Object members keep their written order.
 indirect enum J: ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral,
-    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral
+    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral, Sendable
 {
     case object([(String, J)])
     case array([J])

@@ -20,7 +20,7 @@ struct Export: ParsableCommand {
         let db = try store.open()
         let handle: FileHandle
         if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil) else { throw ValidationError("cannot write \(out)") }
+            guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CLIError("cannot write \(out)") }
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         } else {
             handle = FileHandle.standardOutput

@@ -59,7 +59,7 @@ struct Import: ParsableCommand {
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()
             } else {
-                guard let d = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                guard let d = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
                 data = d
             }
             report = try db.importGeoJSON(target, data: data, options: options, progress: progress)

@@ -19,7 +19,7 @@ struct Seed: ParsableCommand {
 
 func loadSample(into db: GridDatabase, root: String?) throws {
     guard let url = root.map({ URL(fileURLWithPath: $0) }) ?? SampleCity.locateRoot() else {
-        throw ValidationError("cannot find geodata/ and seeds/; run from the repository or pass --root (or set WANGGE_HOME)")
+        throw CLIError("cannot find geodata/ and seeds/; run from the repository or pass --root (or set WANGGE_HOME)")
     }
     note("loading the sample city from \(url.path)")
     try SampleCity.load(into: db, root: url) { note("  \($0)") }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import GridAnalysis
 import GridHTTP
+import GridIndex
 import GridStore
-import Hummingbird
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -25,6 +25,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between checks for a new boundary generation (an import by another process); 0 turns it off.")
     var reloadInterval: Int = 5
 
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
+        guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
+    }
+
     func run() async throws {
         let db = try store.open()
         if !noSample, try db.isEmpty() {
@@ -32,29 +37,11 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "wangge")
         logger.logLevel = .info
-        let assignIndex = try AssignmentIndex.build(from: db)
-        note("assignment index: \(assignIndex.gridInfo.count) grids, \(assignIndex.compoundInfo.count) compounds, generation \(assignIndex.generation), built in \(Int(assignIndex.buildSeconds * 1000)) ms")
-        let assigner = AssignmentService(db: db, index: assignIndex)
-        let services = AppServices(db: db, publicURL: publicURL, assigner: assigner)
-        if reloadInterval > 0 {
-            // Imports usually run as another process (`wangge import`), so the server polls the
-            // generation number (one indexed read) and swaps in a new index when it changes.
-            let interval = reloadInterval
-            Task.detached {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(interval))
-                    do {
-                        if try assigner.reloadIfChanged() {
-                            let i = try assigner.current()
-                            note("boundaries changed: assignment index rebuilt for generation \(i.generation) in \(Int(i.buildSeconds * 1000)) ms")
-                        }
-                    } catch {
-                        note("reloading the assignment index failed, keeping the current one: \(error)")
-                    }
-                }
-            }
-        }
-        let app = buildApplication(ServerConfig(host: host, port: port, publicURL: publicURL), services: services, logger: logger)
+        let indexes = IndexService(db: db, current: try Indexes.build(from: db))
+        note("index set: \(try indexes.current().summary)")
+        let config = ServerConfig(host: host, port: port, publicURL: publicURL,
+                                  reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil)
+        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()
     }

@@ -9,7 +9,7 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> GridDatabase {
         do { return try GridDatabase(path: db) } catch {
-            throw ValidationError("cannot open store \(db): \(error)")
+            throw CLIError("cannot open store \(db): \(error)")
         }
     }
 }
@@ -17,4 +17,12 @@ struct StoreOptions: ParsableArguments {
 /// Messages for people go to stderr so stdout stays clean for data.
 func note(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// A failure while running (a file that cannot be read, a store that cannot be opened): printed
+/// as `Error: message` with exit code 1, without the usage text that ArgumentParser prints for
+/// a `ValidationError` (which stays for mistakes in the arguments themselves).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import GridAnalysis
+import GridIndex
+import GridTestSupport
+import GridIO
 import GridGeo
 import GridStore
 import XCTest
@@ -223,10 +226,10 @@ final class AssignmentIndexTests: XCTestCase {
     func testReloadSwapsTheIndexAtomically() async throws {
         let small = SyntheticCity(columns: 4, rows: 3), large = SyntheticCity(columns: 9, rows: 7)
         let db = try makeStore(self, city: small)
-        let service = AssignmentService(db: db)
-        let before = try service.current()
+        let service = IndexService(db: db)
+        let before = try service.current().assignment
         XCTAssertEqual(before.gridInfo.count, small.grids.count)
-        XCTAssertFalse(try service.reloadIfChanged())
+        XCTAssertNil(try service.reloadIfChanged())
         let inLarge = Coordinate(large.extent.maxLon - 0.001, large.extent.maxLat - 0.001)
         XCTAssertNil(try service.assign(inLarge).grid)
 
@@ -234,7 +237,7 @@ final class AssignmentIndexTests: XCTestCase {
             for _ in 0..<4 {
                 group.addTask {
                     for _ in 0..<300 {
-                        let idx = try service.current()
+                        let idx = try service.current().assignment
                         // Each index is whole: its grid count matches its own answers.
                         XCTAssertTrue(idx.gridInfo.count == small.grids.count || idx.gridInfo.count == large.grids.count)
                         let a = idx.assign(inLarge)
@@ -246,7 +249,7 @@ final class AssignmentIndexTests: XCTestCase {
                 for (name, text) in large.layers() where ["communities", "grids", "compounds"].contains(name) {
                     try db.importGeoJSON(Layer.named(name)!, data: Data(text.utf8))
                 }
-                XCTAssertTrue(try service.reloadIfChanged())
+                XCTAssertNotNil(try service.reloadIfChanged())
             }
             try await group.waitForAll()
         }

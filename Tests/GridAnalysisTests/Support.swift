@@ -1,5 +1,7 @@
 import Foundation
 import GridAnalysis
+import GridIndex
+import GridTestSupport
 import GridGeo
 import GridStore
 import XCTest

@@ -1,5 +1,7 @@
 import Foundation
 import GridAnalysis
+import GridIndex
+import GridTestSupport
 import GridGeo
 import GridHTTP
 import GridStore
@@ -9,7 +11,8 @@ import XCTest
 
 /// /assign through the real router on a real SpatiaLite store holding the generated city.
 final class AssignTests: XCTestCase {
-    let city = SyntheticCity(columns: 8, rows: 6)
+    static let city = SyntheticCity(columns: 8, rows: 6)
+    var city: SyntheticCity { Self.city }
 
     func makeApp() throws -> some ApplicationProtocol {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-assign-http-\(UUID().uuidString)")
@@ -21,16 +24,16 @@ final class AssignTests: XCTestCase {
     }
 
     /// The covering grids by GridGeo's brute-force PointInPolygon, the independent reference.
-    func covering(_ p: Coordinate) -> [String] {
-        city.grids.filter { PointInPolygon.locate(p, in: $0.geometry) != .outside }.map(\.id).sorted()
+    static func covering(_ p: Coordinate) -> [String] {
+        Self.city.grids.filter { PointInPolygon.locate(p, in: $0.geometry) != .outside }.map(\.id).sorted()
     }
 
-    func json(_ buffer: ByteBuffer) throws -> JSONObject {
+    static func json(_ buffer: ByteBuffer) throws -> JSONObject {
         try XCTUnwrap(try JSONParser.parse(String(buffer: buffer)).objectValue)
     }
 
-    func props(_ buffer: ByteBuffer) throws -> JSONObject {
-        try XCTUnwrap(try json(buffer)["properties"]?.objectValue)
+    static func props(_ buffer: ByteBuffer) throws -> JSONObject {
+        try XCTUnwrap(try Self.json(buffer)["properties"]?.objectValue)
     }
 
     var inside: Coordinate { Coordinate(SyntheticCity.base.lon + 8 * SyntheticCity.unit, SyntheticCity.base.lat + 8 * SyntheticCity.unit) }
@@ -44,7 +47,7 @@ final class AssignTests: XCTestCase {
                 let f = try GeoJSON.feature(try JSONParser.parse(String(buffer: r.body)))
                 XCTAssertEqual(f.geometry, .point(p))
                 let o = f.properties
-                let expected = self.covering(p)
+                let expected = Self.covering(p)
                 XCTAssertEqual(expected.count, 1)
                 XCTAssertEqual(o["grid"]?.objectValue?["id"]?.stringValue, expected[0])
                 XCTAssertEqual(o["district"]?.objectValue?["name"]?.stringValue, "惠城区")
@@ -62,13 +65,13 @@ final class AssignTests: XCTestCase {
 
     func testGetOnSharedVertexAndEdgeListsEveryCoveringGrid() async throws {
         // An interior lattice corner is shared by four grids; an edge point by two.
-        let vertex = city.sharedVertices.first { covering($0).count >= 3 }!
-        let edge = city.sharedEdgePoints.first { covering($0).count == 2 }!
+        let vertex = city.sharedVertices.first { Self.covering($0).count >= 3 }!
+        let edge = city.sharedEdgePoints.first { Self.covering($0).count == 2 }!
         try await makeApp().test(.router) { client in
             for p in [vertex, edge] {
                 try await client.execute(uri: "/assign?lon=\(p.lon)&lat=\(p.lat)", method: .get) { r in
-                    let o = try self.props(r.body)
-                    let expected = self.covering(p)
+                    let o = try Self.props(r.body)
+                    let expected = Self.covering(p)
                     XCTAssertEqual(o["boundary"], .bool(true))
                     XCTAssertEqual(o["candidates"]?.arrayValue?.compactMap(\.stringValue), expected)
                     XCTAssertEqual(o["grid"]?.objectValue?["id"]?.stringValue, expected.first, "primary: smallest covering id")
@@ -83,7 +86,7 @@ final class AssignTests: XCTestCase {
             for (lon, lat) in [(e.minLon - 0.01, e.minLat), (0.0, 90.0), (180.0, -45.0), (-180.0, 0.0)] {
                 try await client.execute(uri: "/assign?lon=\(lon)&lat=\(lat)", method: .get) { r in
                     XCTAssertEqual(r.status, .ok)
-                    let o = try self.props(r.body)
+                    let o = try Self.props(r.body)
                     XCTAssertEqual(o["grid"], .null)
                     XCTAssertEqual(o["candidates"], .array([]))
                     let n = try XCTUnwrap(o["nearest"]?.objectValue)
@@ -98,7 +101,7 @@ final class AssignTests: XCTestCase {
         let p = Coordinate(inside.lon + 0.0123, inside.lat + 0.0071)
         let gcj = ChinaDatum.wgs84ToGCJ02(p), bd = ChinaDatum.wgs84ToBD09(p)
         let gk = try ProjTransform(from: .wgs84, to: .epsg(4547)).forward(p)
-        let expected = covering(p)
+        let expected = Self.covering(p)
         XCTAssertEqual(expected.count, 1)
         try await makeApp().test(.router) { client in
             for (crs, c) in [("gcj02", gcj), ("bd09", bd), ("EPSG:4547", gk), ("cgcs2000", p), ("wgs84", p)] {
@@ -115,13 +118,13 @@ final class AssignTests: XCTestCase {
 
     func testAccuracyAddsNearbyGrids() async throws {
         // 20 m inside a grid next to a vertical lattice line: with 100 m, the neighbour is a candidate.
-        let edge = city.sharedEdgePoints.first { covering($0).count == 2 }!
+        let edge = city.sharedEdgePoints.first { Self.covering($0).count == 2 }!
         let p = Coordinate(edge.lon, edge.lat + 0.0002)
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/assign?lon=\(p.lon)&lat=\(p.lat)&accuracy=200", method: .get) { r in
-                let o = try self.props(r.body)
+                let o = try Self.props(r.body)
                 let ids = o["candidates"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                XCTAssertTrue(Set(self.covering(edge)).isSubset(of: Set(ids)), "\(ids)")
+                XCTAssertTrue(Set(Self.covering(edge)).isSubset(of: Set(ids)), "\(ids)")
                 let d = try XCTUnwrap(o["candidate_distances_m"]?.objectValue)
                 XCTAssertEqual(Set(d.keys), Set(ids))
                 for k in d.keys { XCTAssertLessThanOrEqual(d[k]?.doubleValue ?? 1e9, 200) }
@@ -143,7 +146,7 @@ final class AssignTests: XCTestCase {
                 try await client.execute(uri: "/assign?\(query)", method: .get) { r in
                     XCTAssertEqual(r.status, .badRequest, query)
                     XCTAssertTrue(r.headers[.contentType]?.hasPrefix("application/json") ?? false, query)
-                    let o = try self.json(r.body)
+                    let o = try Self.json(r.body)
                     XCTAssertEqual(o["field"]?.stringValue, field, "\(query): \(o["description"]?.stringValue ?? "")")
                     XCTAssertFalse(o["description"]?.stringValue?.isEmpty ?? true)
                 }
@@ -152,7 +155,7 @@ final class AssignTests: XCTestCase {
     }
 
     func testPostGeoJSONAndCSVBatches() async throws {
-        let a = inside, b = city.sharedEdgePoints.first { covering($0).count == 2 }!
+        let a = inside, b = city.sharedEdgePoints.first { Self.covering($0).count == 2 }!
         let geojson = """
             {"type":"FeatureCollection","features":[
              {"type":"Feature","id":"p1","properties":{},"geometry":{"type":"Point","coordinates":[\(a.lon),\(a.lat)]}},
@@ -166,8 +169,8 @@ final class AssignTests: XCTestCase {
                     XCTAssertEqual(r.status, .ok, String(buffer: r.body))
                     let (features, _) = try GeoJSON.features(from: try JSONParser.parse(String(buffer: r.body)))
                     XCTAssertEqual(features.map(\.id), ids)
-                    XCTAssertEqual(features[0].properties["grid"]?.objectValue?["id"]?.stringValue, self.covering(a)[0])
-                    XCTAssertEqual(features[1].properties["candidates"]?.arrayValue?.compactMap(\.stringValue), self.covering(b))
+                    XCTAssertEqual(features[0].properties["grid"]?.objectValue?["id"]?.stringValue, Self.covering(a)[0])
+                    XCTAssertEqual(features[1].properties["candidates"]?.arrayValue?.compactMap(\.stringValue), Self.covering(b))
                     XCTAssertEqual(features[1].properties["boundary"], .bool(true))
                     XCTAssertEqual(features[2].properties["grid"], .null)
                     XCTAssertNotNil(features[2].properties["nearest"]?.objectValue)
@@ -178,7 +181,7 @@ final class AssignTests: XCTestCase {
             try await client.execute(uri: "/assign?crs=gcj02", method: .post, headers: [.contentType: "text/csv"],
                                      body: ByteBuffer(string: "id,lon,lat\nq,\(g.lon),\(g.lat)\n")) { r in
                 let (features, _) = try GeoJSON.features(from: try JSONParser.parse(String(buffer: r.body)))
-                XCTAssertEqual(features.first?.properties["grid"]?.objectValue?["id"]?.stringValue, self.covering(a)[0])
+                XCTAssertEqual(features.first?.properties["grid"]?.objectValue?["id"]?.stringValue, Self.covering(a)[0])
             }
         }
     }
@@ -203,7 +206,7 @@ final class AssignTests: XCTestCase {
             for c in cases {
                 try await client.execute(uri: "/assign", method: .post, headers: [.contentType: c.type], body: ByteBuffer(string: c.body)) { r in
                     XCTAssertEqual(r.status, .badRequest, c.body)
-                    let o = try self.json(r.body)
+                    let o = try Self.json(r.body)
                     let first = try XCTUnwrap(o["problems"]?.arrayValue?.first?.objectValue, c.body)
                     XCTAssertEqual(first["line"]?.intValue, c.line, c.body)
                     XCTAssertEqual(first["featureIndex"]?.intValue, c.index, c.body)
@@ -214,7 +217,7 @@ final class AssignTests: XCTestCase {
             for body in ["{not json", #"{"type":"Feature"}"#, "[]", ""] {
                 try await client.execute(uri: "/assign", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) { r in
                     XCTAssertEqual(r.status, .badRequest, body)
-                    XCTAssertEqual(try self.json(r.body)["field"]?.stringValue, "body")
+                    XCTAssertEqual(try Self.json(r.body)["field"]?.stringValue, "body")
                 }
             }
         }
@@ -229,7 +232,7 @@ final class AssignTests: XCTestCase {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/assign", method: .post, headers: [.contentType: "text/csv"], body: body) { r in
                 XCTAssertEqual(r.status, .contentTooLarge)
-                XCTAssertEqual(try self.json(r.body)["code"]?.stringValue, "PayloadTooLarge")
+                XCTAssertEqual(try Self.json(r.body)["code"]?.stringValue, "PayloadTooLarge")
             }
         }
     }

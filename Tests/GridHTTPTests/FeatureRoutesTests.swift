@@ -9,7 +9,7 @@ import XCTest
 final class FeatureRoutesTests: XCTestCase {
     func makeApp() throws -> some ApplicationProtocol { Application(router: buildRouter(try thirtyDistrictServices(self))) }
 
-    func json(_ buffer: ByteBuffer) throws -> JSONObject {
+    static func json(_ buffer: ByteBuffer) throws -> JSONObject {
         try XCTUnwrap(try JSONParser.parse(String(buffer: buffer)).objectValue)
     }
 
@@ -17,16 +17,16 @@ final class FeatureRoutesTests: XCTestCase {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { r in
                 XCTAssertEqual(r.status, .ok)
-                XCTAssertEqual(try self.json(r.body)["status"], .string("ok"))
+                XCTAssertEqual(try Self.json(r.body)["status"], .string("ok"))
             }
             try await client.execute(uri: "/", method: .get) { r in
-                let links = try XCTUnwrap(try self.json(r.body)["links"]?.arrayValue)
+                let links = try XCTUnwrap(try Self.json(r.body)["links"]?.arrayValue)
                 let rels = links.compactMap { $0.objectValue?["rel"]?.stringValue }
                 XCTAssertTrue(rels.contains("conformance") && rels.contains("data"))
                 for l in links { XCTAssertTrue(l.objectValue?["href"]?.stringValue?.hasPrefix("http://") ?? false, "absolute links") }
             }
             try await client.execute(uri: "/conformance", method: .get) { r in
-                XCTAssertEqual(try self.json(r.body)["conformsTo"]?.arrayValue?.count, 4, "Part 1 core, geojson, oas30; Part 2 crs")
+                XCTAssertEqual(try Self.json(r.body)["conformsTo"]?.arrayValue?.count, 4, "Part 1 core, geojson, oas30; Part 2 crs")
             }
         }
     }
@@ -34,13 +34,13 @@ final class FeatureRoutesTests: XCTestCase {
     func testCollectionsItemsPagingAndOneFeature() async throws {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/collections", method: .get) { r in
-                let ids = try self.json(r.body)["collections"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
+                let ids = try Self.json(r.body)["collections"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
                 XCTAssertEqual(ids, Layer.all.map(\.name))
             }
             try await client.execute(uri: "/collections/districts/items?limit=12&offset=12", method: .get) { r in
                 XCTAssertEqual(r.status, .ok)
                 XCTAssertEqual(r.headers[.contentType], "application/geo+json")
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 XCTAssertEqual(o["numberMatched"]?.intValue, 30)
                 XCTAssertEqual(o["numberReturned"]?.intValue, 12)
                 let (features, _) = try GeoJSON.features(from: .object(o))
@@ -52,12 +52,12 @@ final class FeatureRoutesTests: XCTestCase {
                 XCTAssertTrue(prev?.hasSuffix("/collections/districts/items?limit=12") ?? false, prev ?? "no prev")
             }
             try await client.execute(uri: "/collections/districts/items?limit=12&offset=24", method: .get) { r in
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 XCTAssertEqual(o["numberReturned"]?.intValue, 6)
                 XCTAssertFalse(o["links"]?.arrayValue?.contains { $0.objectValue?["rel"]?.stringValue == "next" } ?? true, "last page has no next")
             }
             try await client.execute(uri: "/collections/districts/items?bbox=114.055,22.9,114.075,23.1&name=%E5%8C%BA0", method: .get) { r in
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 let ids = try GeoJSON.features(from: .object(o)).features.compactMap(\.id)
                 XCTAssertEqual(ids, ["D6"], "bbox 114.055–114.075 touches D5, D6, D7; of those only D6 has name 区0")
             }
@@ -89,7 +89,7 @@ final class FeatureRoutesTests: XCTestCase {
                 try await client.execute(uri: uri, method: .get) { r in
                     XCTAssertEqual(r.status, status, uri)
                     XCTAssertEqual(r.headers[.contentType], "application/json; charset=utf-8", uri)
-                    let o = try self.json(r.body)
+                    let o = try Self.json(r.body)
                     XCTAssertNotNil(o["code"]?.stringValue, uri)
                     XCTAssertTrue(o["description"]?.stringValue?.contains(text) ?? false, "\(uri): \(o["description"] ?? .null)")
                 }

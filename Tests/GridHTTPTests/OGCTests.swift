@@ -13,17 +13,17 @@ final class OGCTests: XCTestCase {
 
     func makeApp() throws -> some ApplicationProtocol { Application(router: buildRouter(try makeServices())) }
 
-    func json(_ buffer: ByteBuffer) throws -> JSONObject {
+    static func json(_ buffer: ByteBuffer) throws -> JSONObject {
         try XCTUnwrap(try JSONParser.parse(String(buffer: buffer)).objectValue)
     }
 
-    func links(_ o: JSONObject) -> [JSONObject] { o["links"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
+    static func links(_ o: JSONObject) -> [JSONObject] { o["links"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
 
     func testLandingPageLinksEveryResourceAbsolutely() async throws {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/", method: .get) { r in
                 XCTAssertEqual(r.status, .ok)
-                let links = self.links(try self.json(r.body))
+                let links = Self.links(try Self.json(r.body))
                 var byRel: [String: JSONObject] = [:]
                 for l in links {
                     XCTAssertNotNil(l["type"]?.stringValue, "every link has a type")
@@ -39,7 +39,7 @@ final class OGCTests: XCTestCase {
                 XCTAssertEqual(byRel["related"]?["href"]?.stringValue?.hasSuffix("/map"), true)
             }
             try await client.execute(uri: "/conformance", method: .get) { r in
-                let list = try self.json(r.body)["conformsTo"]?.arrayValue?.compactMap(\.stringValue)
+                let list = try Self.json(r.body)["conformsTo"]?.arrayValue?.compactMap(\.stringValue)
                 XCTAssertEqual(Set(list ?? []), [
                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -54,7 +54,7 @@ final class OGCTests: XCTestCase {
     func testCollectionsDeclareExtentStorageCRSAndCRSList() async throws {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/collections/districts", method: .get) { r in
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 XCTAssertEqual(o["storageCrs"]?.stringValue, "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
                 let crs = o["crs"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 for code in ["4326", "4490", "4547", "3857"] {
@@ -66,10 +66,10 @@ final class OGCTests: XCTestCase {
                 XCTAssertEqual(bbox[0], 114, accuracy: 1e-4)
                 XCTAssertEqual(bbox[2], 114.3, accuracy: 1e-4)
                 XCTAssertEqual(bbox[3], 23.01, accuracy: 1e-4)
-                XCTAssertEqual(self.links(o).first { $0["rel"]?.stringValue == "items" }?["type"]?.stringValue, "application/geo+json")
+                XCTAssertEqual(Self.links(o).first { $0["rel"]?.stringValue == "items" }?["type"]?.stringValue, "application/geo+json")
             }
             try await client.execute(uri: "/collections", method: .get) { r in
-                let list = try self.json(r.body)["collections"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                let list = try Self.json(r.body)["collections"]?.arrayValue?.compactMap(\.objectValue) ?? []
                 XCTAssertEqual(list.map { $0["id"]?.stringValue ?? "" }, Layer.all.map(\.name))
                 for c in list { XCTAssertFalse(c["id"]?.stringValue?.contains(".") ?? true, "no dots in collection ids") }
             }
@@ -79,13 +79,13 @@ final class OGCTests: XCTestCase {
     func testDefaultLimitAndPagingKeepsCRSParameters() async throws {
         try await makeApp().test(.router) { client in
             try await client.execute(uri: "/collections/districts/items", method: .get) { r in
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 XCTAssertEqual(o["numberReturned"]?.intValue, 10, "default limit 10")
                 XCTAssertEqual(r.headers[OGC.Header.contentCRS], "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
             }
             let crs = "http://www.opengis.net/def/crs/EPSG/0/4547"
             try await client.execute(uri: "/collections/districts/items?limit=5&crs=\(Links.escape(crs))", method: .get) { r in
-                let next = self.links(try self.json(r.body)).first { $0["rel"]?.stringValue == "next" }?["href"]?.stringValue ?? ""
+                let next = Self.links(try Self.json(r.body)).first { $0["rel"]?.stringValue == "next" }?["href"]?.stringValue ?? ""
                 XCTAssertTrue(next.contains("crs=http://www.opengis.net/def/crs/EPSG/0/4547"), next)
                 XCTAssertTrue(next.hasSuffix("offset=5"), next)
             }
@@ -103,7 +103,7 @@ final class OGCTests: XCTestCase {
         try services.db.importGeoJSON(.districts, data: Data(extra.utf8))
         try await Application(router: buildRouter(services)).test(.router) { client in
             try await client.execute(uri: "/collections/districts/items?bbox=115,23,115.02,23.01", method: .get) { r in
-                let (features, _) = try GeoJSON.features(from: .object(try self.json(r.body)))
+                let (features, _) = try GeoJSON.features(from: .object(try Self.json(r.body)))
                 XCTAssertEqual(features.map(\.id), ["X1", "X2"])
                 XCTAssertEqual(features[0].properties["note"], .string("以前的名字"))
                 XCTAssertEqual(features[0].properties["rank"]?.intValue, 3)
@@ -115,7 +115,7 @@ final class OGCTests: XCTestCase {
     }
 
     /// First coordinate of the first feature of a response.
-    func firstCoordinate(_ o: JSONObject) throws -> [Double] {
+    static func firstCoordinate(_ o: JSONObject) throws -> [Double] {
         let f = try XCTUnwrap(o["features"]?.arrayValue?.first?.objectValue ?? o)
         var c = try XCTUnwrap(f["geometry"]?.objectValue?["coordinates"])
         while case .array(let a) = c, case .array = a.first { c = a.first! }
@@ -141,7 +141,7 @@ final class OGCTests: XCTestCase {
                 try await client.execute(uri: "/collections/districts/items?id=D0\(q)", method: .get) { r in
                     XCTAssertEqual(r.status, .ok, crs)
                     XCTAssertEqual(r.headers[OGC.Header.contentCRS], "<\(header)>", crs)
-                    let c = try self.firstCoordinate(try self.json(r.body))
+                    let c = try Self.firstCoordinate(try Self.json(r.body))
                     XCTAssertEqual(c.count, 2, crs)
                     XCTAssertEqual(c[0], want[0], accuracy: tol, crs)
                     XCTAssertEqual(c[1], want[1], accuracy: tol, crs)
@@ -149,7 +149,7 @@ final class OGCTests: XCTestCase {
                 try await client.execute(uri: "/collections/districts/items/D0?x=1".replacingOccurrences(of: "x=1", with: q.dropFirst()), method: .get) { r in
                     XCTAssertEqual(r.status, .ok, crs)
                     XCTAssertEqual(r.headers[OGC.Header.contentCRS], "<\(header)>", crs)
-                    let c = try self.firstCoordinate(try self.json(r.body))
+                    let c = try Self.firstCoordinate(try Self.json(r.body))
                     XCTAssertEqual(c[0], want[0], accuracy: tol, crs)
                 }
             }
@@ -171,7 +171,7 @@ final class OGCTests: XCTestCase {
                 let q = crs.isEmpty ? "" : "&bbox-crs=\(Links.escape(crs))"
                 try await client.execute(uri: "/collections/districts/items?bbox=\(bbox)\(q)", method: .get) { r in
                     XCTAssertEqual(r.status, .ok, crs)
-                    let ids = try GeoJSON.features(from: .object(try self.json(r.body))).features.compactMap(\.id)
+                    let ids = try GeoJSON.features(from: .object(try Self.json(r.body))).features.compactMap(\.id)
                     XCTAssertEqual(ids, ["D5", "D6", "D7"], crs)
                 }
             }
@@ -197,7 +197,7 @@ final class OGCTests: XCTestCase {
             for (uri, text) in cases {
                 try await client.execute(uri: uri, method: .get) { r in
                     XCTAssertEqual(r.status, .badRequest, uri)
-                    let o = try self.json(r.body)
+                    let o = try Self.json(r.body)
                     XCTAssertEqual(o["code"]?.stringValue, "InvalidParameterValue", uri)
                     XCTAssertTrue(o["description"]?.stringValue?.contains(text) ?? false, "\(uri): \(o["description"] ?? .null)")
                 }
@@ -256,7 +256,7 @@ final class OGCTests: XCTestCase {
             try await client.execute(uri: "/api", method: .get) { r in
                 XCTAssertEqual(r.status, .ok)
                 XCTAssertEqual(r.headers[.contentType], "application/vnd.oai.openapi+json;version=3.0")
-                let o = try self.json(r.body)
+                let o = try Self.json(r.body)
                 XCTAssertNotNil(o["paths"]?.objectValue?["/collections/stations/items/{featureId}"])
             }
             try await client.execute(uri: "/api.html", method: .get) { r in

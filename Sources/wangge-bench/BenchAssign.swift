@@ -1,16 +1,9 @@
 import ArgumentParser
 import Foundation
-import GridAnalysis
 import GridGeo
+import GridIndex
 import GridStore
-
-/// Benchmarks: measured on demand, never as timed tests (scripts/bench-assign.sh runs the whole
-/// comparison and docs/PERFORMANCE.md records the results).
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (see docs/PERFORMANCE.md).",
-        subcommands: [BenchAssign.self])
-}
+import GridTestSupport
 
 struct BenchAssign: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,12 +79,11 @@ struct BenchAssign: ParsableCommand {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let t1 = Date()
         let grids = index.grids
-        pts.withUnsafeBufferPointer { buf in
-            DispatchQueue.concurrentPerform(iterations: threads * 4) { s in
-                var local = 0
-                for k in (s * buf.count / (threads * 4))..<((s + 1) * buf.count / (threads * 4)) { local &+= grids.primary(buf[k]).index }
-                if local == Int.min { print(local) }  // keeps the loop from being optimised away
-            }
+        let shared = pts
+        DispatchQueue.concurrentPerform(iterations: threads * 4) { s in
+            var local = 0
+            for k in (s * shared.count / (threads * 4))..<((s + 1) * shared.count / (threads * 4)) { local &+= grids.primary(shared[k]).index }
+            if local == Int.min { print(local) }  // keeps the loop from being optimised away
         }
         let multi = Date().timeIntervalSince(t1)
         print(String(format: "in-process, grid covering each point, %d threads: %.3f s = %.2f M points/s", threads, multi, Double(pts.count) / multi / 1e6))

@@ -1,4 +1,5 @@
 import GridGeo
+import GridIndex
 
 /// The encodings of an assignment shared by the HTTP API and the batch CLI, so both say the same
 /// thing in the same words.
@@ -32,12 +33,6 @@ extension Assignment {
         }
         o["generation"] = .int(Int(generation))
         return o
-    }
-
-    /// `{"id":…,"name":…}` or null: how an answer names a grid, compound or parent.
-    static func refJSON(_ id: String?, _ name: String?) -> String {
-        guard let id else { return "null" }
-        return "{\"id\":" + JSONText.quoted(id) + ",\"name\":" + (name.map(JSONText.quoted) ?? "null") + "}"
     }
 
     /// Millimetres are plenty for a distance people read.

@@ -61,6 +61,12 @@ public struct Assignment: Sendable {
     /// Outside every grid: the geodesically nearest grid and the distance to it.
     public let nearest: Candidate?
     public let generation: Int64
+
+    /// `{"id":…,"name":…}` or null: how an answer names a grid, compound or parent.
+    public static func refJSON(_ id: String?, _ name: String?) -> String {
+        guard let id else { return "null" }
+        return "{\"id\":" + JSONText.quoted(id) + ",\"name\":" + (name.map(JSONText.quoted) ?? "null") + "}"
+    }
 }
 
 /// The immutable in-memory index the hot path answers from: grids and compounds of one store
