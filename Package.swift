@@ -54,7 +54,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // The map page (HTML and script), read from Bundle.module.
+            resources: [.copy("Resources/map.html"), .copy("Resources/map.js"), .copy("Resources/map-without-leaflet.html")]),
         .executableTarget(
             name: "wangge",
             dependencies: [

@@ -69,7 +69,8 @@ def loaded(browser, server):
 def test_map_loads_leaflet_from_the_service_with_no_console_errors(loaded, server):
     assert loaded.execute_script("return typeof L === 'object' && typeof L.map === 'function' && L.version")
     scripts = loaded.execute_script("return [...document.scripts].map(s => s.src).filter(Boolean)")
-    assert scripts == [server + "/static/leaflet/leaflet.js"], "no CDN: Leaflet comes from the service"
+    # No CDN: Leaflet and the page's own script (a resource file of the binary) come from the service.
+    assert scripts == [server + "/static/leaflet/leaflet.js", server + "/static/map.js"]
     assert console_errors(loaded) == []
 
 

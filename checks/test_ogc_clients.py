@@ -7,12 +7,15 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import requests
 
-from conftest import LAYERS, REPO
+from conftest import BIN, LAYERS, REPO, ROOT, free_port
 
 
 def get(url):
@@ -131,7 +134,6 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_
 def test_items_pages_give_the_same_geometries_as_export(server, city_db, tmp_path):
     """The items endpoint writes geometries from WKB on its own fast path; `wangge export` goes
     through the GeoJSON codec. Both must give the same coordinates for every feature."""
-    from conftest import BIN
     for layer in ("grids", "stations"):
         out = tmp_path / f"{layer}.geojson"
         subprocess.run([BIN, "export", layer, "--db", str(city_db), "--out", str(out)], check=True, capture_output=True)
@@ -143,3 +145,92 @@ def test_items_pages_give_the_same_geometries_as_export(server, city_db, tmp_pat
             url = next((l["href"] for l in page["links"] if l["rel"] == "next"), None)
         assert [f["id"] for f in got] == [f["id"] for f in exported]
         assert all(a["geometry"] == b["geometry"] for a, b in zip(got, exported))
+
+
+# HTTP as browsers and GIS clients speak it (issue 8 §3), against the real server: what the
+# router tests check, once more over real sockets (NIO's HEAD handling, real header casing).
+
+def test_head_is_get_without_a_body(server):
+    for path in ["/health", "/", "/collections", "/collections/grids/items", "/collections/grids/items?limit=3&crs=EPSG:4547",
+                 "/collections/nope/items", "/api", "/map", "/static/map.js"]:
+        g = requests.get(server + path, timeout=30)
+        h = requests.head(server + path, timeout=30)
+        assert h.status_code == g.status_code, path
+        assert h.content == b"", path
+        assert h.headers.get("Content-Type") == g.headers.get("Content-Type"), path
+        assert h.headers.get("Content-Length") == str(len(g.content)), path
+        assert h.headers.get("Content-Crs") == g.headers.get("Content-Crs"), path
+
+
+def test_wrong_method_is_405_with_allow_and_options_lists_methods(server):
+    r = requests.delete(server + "/assign", timeout=30)
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert r.json()["code"] == "MethodNotAllowed"
+    r = requests.post(server + "/collections/grids/items", data="x", timeout=30)
+    assert (r.status_code, r.headers["Allow"]) == (405, "GET, HEAD, OPTIONS")
+    r = requests.options(server + "/collections/grids/items", timeout=30)
+    assert (r.status_code, r.headers["Allow"]) == (204, "GET, HEAD, OPTIONS")
+    assert requests.delete(server + "/no/such/route", timeout=30).status_code == 404
+
+
+def test_cors_lets_pages_on_other_origins_read_the_layers(server):
+    """What a Leaflet or OpenLayers page on another origin needs: a preflight answered, the
+    answer readable, and Content-Crs exposed."""
+    origin = {"Origin": "https://maps.example.org"}
+    pre = requests.options(server + "/collections/grids/items",
+                           headers={**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "accept"}, timeout=30)
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert set(m.strip() for m in pre.headers["Access-Control-Allow-Methods"].split(",")) == {"GET", "HEAD"}
+    assert "accept" in pre.headers["Access-Control-Allow-Headers"].lower()
+    r = requests.get(server + "/collections/grids/items?limit=1", headers=origin, timeout=30)
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Crs" in r.headers["Access-Control-Expose-Headers"]
+    err = requests.get(server + "/collections/grids/items?limit=ten", headers=origin, timeout=30)
+    assert err.status_code == 400 and err.headers["Access-Control-Allow-Origin"] == "*"
+    # Reads only: the batch endpoint is not offered across origins.
+    pre = requests.options(server + "/assign", headers={**origin, "Access-Control-Request-Method": "POST"}, timeout=30)
+    assert "Access-Control-Allow-Origin" not in pre.headers
+
+
+def test_cors_origin_option_limits_or_turns_off_cors(city_db, tmp_path):
+    for option, origin, expected in [("https://maps.example.org", "https://maps.example.org", "https://maps.example.org"),
+                                     ("https://maps.example.org", "https://other.example", None),
+                                     ("none", "https://maps.example.org", None)]:
+        port = free_port()
+        proc = subprocess.Popen([BIN, "serve", "--db", str(city_db), "--port", str(port), "--no-sample", "--reload-interval", "0",
+                                 "--cors-origin", option], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.time() + 60
+            while True:
+                try:
+                    requests.get(base + "/health", timeout=2)
+                    break
+                except requests.ConnectionError:
+                    assert proc.poll() is None and time.time() < deadline, "serve did not come up"
+                    time.sleep(0.2)
+            r = requests.get(base + "/collections", headers={"Origin": origin}, timeout=30)
+            assert r.status_code == 200
+            assert r.headers.get("Access-Control-Allow-Origin") == expected, (option, origin)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    bad = subprocess.run([BIN, "serve", "--db", str(city_db), "--cors-origin", "maps.example.org"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode != 0 and "--cors-origin" in bad.stderr
+
+
+def test_gis_client_inputs_are_answered(server):
+    """A percent-encoded feature id, a bbox across the antimeridian, a limit above the maximum,
+    datetime on a layer without time."""
+    page = requests.get(server + "/collections/stations/items?limit=1", timeout=30).json()
+    fid = page["features"][0]["id"]
+    one = requests.get(server + "/collections/stations/items/" + quote(fid, safe=""), timeout=30)
+    assert one.status_code == 200 and one.json()["id"] == fid
+    r = requests.get(server + "/collections/grids/items?bbox=100,20,-170,30&limit=1", timeout=30)
+    assert r.status_code == 200 and r.json()["numberMatched"] > 0, "Huizhou lies between 100°E and 190°E"
+    r = requests.get(server + "/collections/grids/items?limit=50000", timeout=30)
+    assert r.status_code == 200 and r.json()["numberReturned"] <= 10000
+    r = requests.get(server + "/collections/grids/items?limit=5&datetime=2025-01-01T00:00:00Z", timeout=30)
+    assert r.status_code == 200 and r.json()["numberReturned"] == 5

@@ -12,8 +12,11 @@ public struct ServerConfig: Sendable {
     /// Seconds between checks for a new boundary generation written by another process; nil
     /// turns the reloader off.
     public var reloadInterval: Duration?
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, reloadInterval: Duration? = .seconds(5)) {
-        self.host = host; self.port = port; self.publicURL = publicURL; self.reloadInterval = reloadInterval
+    /// Which other origins' web pages may read the layers (default: any).
+    public var cors: CORSPolicy
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, reloadInterval: Duration? = .seconds(5),
+                cors: CORSPolicy = .anyOrigin) {
+        self.host = host; self.port = port; self.publicURL = publicURL; self.reloadInterval = reloadInterval; self.cors = cors
     }
 }
 
@@ -32,7 +35,7 @@ public struct AppServices: Sendable {
 /// The whole server: the router, and the services that run beside it (the index reloader).
 public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge")) -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(services),
+        router: buildRouter(services, cors: config.cors),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge"),
         logger: logger)
     if let interval = config.reloadInterval {
@@ -41,16 +44,24 @@ public func buildApplication(_ config: ServerConfig, services: AppServices, logg
     return app
 }
 
-public func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
-    let router = Router()
-    router.add(middleware: ErrorMapping())
-    router.get("/health") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-    }
+/// Every route, behind the one HTTP boundary: CORS outermost (so error responses carry it too),
+/// then the error table; HEAD generated for every GET; 405 and OPTIONS for known paths.
+public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) -> Router<WanggeRequestContext> {
+    let router = Router(context: WanggeRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: CORSReadsMiddleware(policy: cors))
+    router.add(middleware: ErrorMiddleware())
+    router.get("/health") { _, _ in Health(status: "ok") }
     LandingController(services: services).addRoutes(to: router)
     FeaturesController(services: services).addRoutes(to: router.group("collections"))
     OpenAPIController(services: services).addRoutes(to: router)
     MapController(services: services).addRoutes(to: router)
     AssignController(services: services).addRoutes(to: router)
+    // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
+    router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))
     return router
+}
+
+/// `GET /health`.
+struct Health: ResponseEncodable, Equatable {
+    var status: String
 }

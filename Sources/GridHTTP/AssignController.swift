@@ -17,12 +17,12 @@ struct AssignController {
     /// More than a city's width makes no sense as a GPS accuracy.
     static let maxAccuracy = 50_000.0
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get("/assign", use: assignOne)
         router.post("/assign", use: assignMany)
     }
 
-    @Sendable func assignOne(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func assignOne(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let q = request.uri.queryParameters
         let options = try Options(q, allowed: ["lon", "lat"])
         guard let lonText = q["lon"] else { throw APIError.badParameter("lon", "missing (give lon and lat, e.g. ?lon=114.41&lat=23.09)") }
@@ -32,10 +32,10 @@ struct AssignController {
             throw APIError.badParameter(e.field ?? "lon,lat", e.message)
         }
         let a = try services.indexes.assign(p, accuracy: options.accuracy)
-        return geoJSON(a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil))
+        return GeoJSONResponse(text: a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil))
     }
 
-    @Sendable func assignMany(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func assignMany(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let options = try Options(request.uri.queryParameters, allowed: [])
         var req = request
         let body: ByteBuffer
@@ -51,7 +51,7 @@ struct AssignController {
             s += index.assign(p.point, accuracy: options.accuracy).geoJSONFeature(id: p.id, withDistances: options.accuracy != nil)
         }
         s += "]}"
-        return geoJSON(s)
+        return GeoJSONResponse(text: s)
     }
 
     /// `crs` and `accuracy`, shared by both routes; any other parameter is a mistake worth naming.
@@ -119,7 +119,7 @@ struct AssignController {
         let value: JSONValue
         do { value = try JSONParser.parse(Array(body.readableBytesView)) } catch let e as JSONSyntaxError {
             var err = APIError.badParameter("body", e.description)
-            err.details = [.object(JSONObject([("line", .int(e.line)), ("column", .int(e.column)), ("message", .string(e.message))]))]
+            err.problems = [Problem(message: e.message, line: e.line, column: e.column)]
             throw err
         }
         guard let obj = value.objectValue, obj["type"]?.stringValue == "FeatureCollection", let list = obj["features"]?.arrayValue else {
@@ -149,18 +149,7 @@ struct AssignController {
         let first = list[0]
         var err = APIError(.badRequest, code: "InvalidInput",
                            "\(list.count) bad point(s) of \(total); first: \(first.description)", field: first.field)
-        err.details = list.prefix(100).map { e in
-            var o = JSONObject()
-            if let l = e.line { o["line"] = .int(l) }
-            if let i = e.featureIndex { o["featureIndex"] = .int(i) }
-            if let f = e.field { o["field"] = .string(f) }
-            o["message"] = .string(e.message)
-            return .object(o)
-        }
+        err.problems = list.prefix(100).map(Problem.init)
         return err
-    }
-
-    func geoJSON(_ s: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(string: s)))
     }
 }

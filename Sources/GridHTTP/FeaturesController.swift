@@ -7,37 +7,40 @@ import Hummingbird
 struct FeaturesController {
     let services: AppServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<WanggeRequestContext>) {
         group.get(use: collections)
         group.get(":collectionId", use: collection)
         group.get(":collectionId/items", use: items)
         group.get(":collectionId/items/:featureId", use: item)
     }
 
-    @Sendable func collections(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func collections(_ request: Request, context: WanggeRequestContext) async throws -> CollectionList {
         try OGC.checkFormat(request.uri.queryParameters)
         let l = Links(request, publicURL: services.publicURL)
-        var list: [JSONValue] = []
-        for layer in Layer.all { list.append(try describe(layer, l)) }
-        return jsonResponse(.object(JSONObject([
-            ("links", .array([Links.link(l.url(OGC.Path.collections), rel: OGC.Rel.`self`, type: OGC.Media.json)])),
-            ("collections", .array(list)),
-        ])))
+        return CollectionList(
+            links: [Links.link(l.url(OGC.Path.collections), rel: OGC.Rel.`self`, type: OGC.Media.json)],
+            collections: try Layer.all.map { try describe($0, l) })
     }
 
-    @Sendable func collection(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func collection(_ request: Request, context: WanggeRequestContext) async throws -> CollectionInfo {
         try OGC.checkFormat(request.uri.queryParameters)
         let layer = try Self.layer(context)
-        return jsonResponse(try describe(layer, Links(request, publicURL: services.publicURL)))
+        return try describe(layer, Links(request, publicURL: services.publicURL))
     }
 
-    @Sendable func items(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func items(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
+        let page = try itemsPage(request, context: context)
+        return GeoJSONResponse(bytes: try page.bytes(), contentCRS: page.crs)
+    }
+
+    /// One page of a layer's items, before it is written.
+    func itemsPage(_ request: Request, context: WanggeRequestContext) throws -> ItemsPage {
         let layer = try Self.layer(context)
         let params = try ItemsParameters(request.uri.queryParameters, layer: layer)
         let page = try services.db.features(layer, params.query)
         let l = Links(request, publicURL: services.publicURL)
         let path = OGC.Path.items(layer.name)
-        var links: [JSONValue] = [
+        var links = [
             Links.link(l.url(path, query: params.echo(offset: params.query.offset)), rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
             Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ]
@@ -47,19 +50,7 @@ struct FeaturesController {
         if params.query.offset > 0 {
             links.append(Links.link(l.url(path, query: params.echo(offset: max(0, params.query.offset - params.query.limit))), rel: OGC.Rel.prev, type: OGC.Media.geoJSON))
         }
-        var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.count)"
-        s += ",\"timeStamp\":\(JSONText.quoted(Self.timeStamp()))"
-        s += ",\"links\":" + JSONText.encode(.array(links))
-        s += ",\"features\":["
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(s.utf8.count + page.joined.count + 2)
-        buffer.writeString(s)
-        buffer.writeBytes(page.joined)
-        buffer.writeString("]}")
-        return Response(
-            status: .ok,
-            headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: params.crs.contentCRSHeader],
-            body: .init(byteBuffer: buffer))
+        return ItemsPage(page: page, timeStamp: Self.timeStamp(), links: links, crs: params.crs)
     }
 
     static func timeStamp() -> String {
@@ -68,9 +59,15 @@ struct FeaturesController {
         return f.string(from: Date())
     }
 
-    @Sendable func item(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func item(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
+        let one = try itemPage(request, context: context)
+        return GeoJSONResponse(text: try one.text(), contentCRS: one.crs)
+    }
+
+    /// One feature with its links, before it is written.
+    func itemPage(_ request: Request, context: WanggeRequestContext) throws -> ItemPage {
         let layer = try Self.layer(context)
-        let id = try context.parameters.require("featureId")
+        let id = try Links.pathSegment(try context.parameters.require("featureId"), parameter: "featureId")
         var crs = OutputCRS.crs84
         for (k, v) in request.uri.queryParameters {
             switch String(k) {
@@ -86,50 +83,82 @@ struct FeaturesController {
             throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'")
         }
         let l = Links(request, publicURL: services.publicURL)
-        let links = JSONText.encode(.array([
+        return ItemPage(feature: text, links: [
             Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)), query: crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]),
                        rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
             Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
-        ]))
-        // The feature text ends with "}": add the links member inside it.
-        let body = String(text.dropLast()) + ",\"links\":" + links + "}"
-        return Response(
-            status: .ok,
-            headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: crs.contentCRSHeader],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        ], crs: crs)
     }
 
-    static func layer(_ context: BasicRequestContext) throws -> Layer {
-        let id = try context.parameters.require("collectionId")
+    static func layer(_ context: WanggeRequestContext) throws -> Layer {
+        let id = try Links.pathSegment(try context.parameters.require("collectionId"), parameter: "collectionId")
         guard let layer = Layer.named(id) else {
             throw APIError.notFound("no collection '\(id)'; collections: \(Layer.all.map(\.name).joined(separator: ", "))")
         }
         return layer
     }
 
-    func describe(_ layer: Layer, _ l: Links) throws -> JSONValue {
-        var o = JSONObject()
-        o["id"] = .string(layer.name)
-        o["title"] = .string("\(layer.title) \(layer.titleZh)")
-        o["description"] = .string("\(layer.title) (\(layer.titleZh)): \(layer.geometry == .point ? "points" : "polygons"); " +
-            "properties " + (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
-        o["itemType"] = .string("feature")
-        if let e = try services.db.extent(layer) {
-            o["extent"] = .object(JSONObject([
-                ("spatial", .object(JSONObject([
-                    ("bbox", .array([.array([.number(e.minLon), .number(e.minLat), .number(e.maxLon), .number(e.maxLat)])])),
-                    ("crs", .string(OGC.crs84)),
-                ]))),
-            ]))
-        }
-        o["crs"] = .array(OutputCRS.supportedURIs.map { .string($0) })
-        o["storageCrs"] = .string(OGC.crs84)
-        o["links"] = .array([
-            Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.`self`, type: OGC.Media.json),
-            Links.link(l.url(OGC.Path.items(layer.name)), rel: OGC.Rel.items, type: OGC.Media.geoJSON),
-        ])
-        return .object(o)
+    func describe(_ layer: Layer, _ l: Links) throws -> CollectionInfo {
+        CollectionInfo(
+            id: layer.name,
+            title: "\(layer.title) \(layer.titleZh)",
+            description: "\(layer.title) (\(layer.titleZh)): \(layer.geometry == .point ? "points" : "polygons"); " +
+                "properties " + (["id"] + layer.columns.map(\.name)).joined(separator: ", "),
+            itemType: "feature",
+            extent: try services.db.extent(layer).map { e in
+                CollectionInfo.Extent(spatial: CollectionInfo.Spatial(bbox: [[e.minLon, e.minLat, e.maxLon, e.maxLat]], crs: OGC.crs84))
+            },
+            crs: OutputCRS.supportedURIs,
+            storageCrs: OGC.crs84,
+            links: [
+                Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.`self`, type: OGC.Media.json),
+                Links.link(l.url(OGC.Path.items(layer.name)), rel: OGC.Rel.items, type: OGC.Media.geoJSON),
+            ])
     }
+}
+
+/// An items page: the features as the store wrote them (UTF-8 bytes) and the members around them.
+/// `bytes()` is the hot path (no feature is parsed or re-encoded); `typed()` is the same page as
+/// a typed body, which FeatureRoutesTests holds it to.
+struct ItemsPage {
+    let page: FeaturePage
+    let timeStamp: String
+    let links: [Link]
+    let crs: OutputCRS
+
+    func bytes() throws -> ByteBuffer {
+        let links = String(decoding: try WanggeRequestContext.makeEncoder().encode(links), as: UTF8.self)
+        var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.count)"
+        s += ",\"timeStamp\":\(JSONText.quoted(timeStamp))"
+        s += ",\"links\":" + links
+        s += ",\"features\":["
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(s.utf8.count + page.joined.count + 2)
+        buffer.writeString(s)
+        buffer.writeBytes(page.joined)
+        buffer.writeString("]}")
+        return buffer
+    }
+
+    func typed() throws -> GeoJSONFeatureCollection<GeoJSONFeature> {
+        GeoJSONFeatureCollection(numberMatched: page.numberMatched, numberReturned: page.count, timeStamp: timeStamp, links: links,
+                                 features: try page.features.map { try GeoJSONFeature(parsing: $0) })
+    }
+}
+
+/// One feature as the store wrote it, plus its links: `text()` splices them in, `typed()` is the
+/// typed body it must equal.
+struct ItemPage {
+    let feature: String
+    let links: [Link]
+    let crs: OutputCRS
+
+    func text() throws -> String {
+        // The feature text ends with "}": add the links member inside it.
+        String(feature.dropLast()) + ",\"links\":" + String(decoding: try WanggeRequestContext.makeEncoder().encode(links), as: UTF8.self) + "}"
+    }
+
+    func typed() throws -> GeoJSONFeature { try GeoJSONFeature(parsing: feature, links: links) }
 }
 
 /// The query parameters of an items request, checked.
@@ -147,10 +176,17 @@ struct ItemsParameters {
             let key = String(rawKey), value = String(rawValue)
             switch key {
             case OGC.Param.limit:
-                guard let n = Int(value), (1...OGC.maxLimit).contains(n) else {
-                    throw APIError.badParameter(key, "must be a whole number from 1 to \(OGC.maxLimit), found '\(value)'")
+                // Above the maximum is served as the maximum, with a next link (OGC API – Features
+                // Part 1 §7.15.3: a limit is the client's upper bound, the server may return fewer).
+                guard !value.isEmpty, value.utf8.allSatisfy({ (48...57).contains($0) }), let n = Int(value) ?? (value.count > 18 ? Int.max : nil), n >= 1 else {
+                    throw APIError.badParameter(key, "must be a whole number from 1 (at most \(OGC.maxLimit) are served), found '\(value)'")
                 }
-                query.limit = n
+                query.limit = min(n, OGC.maxLimit)
+                kept.append((key, String(query.limit)))
+            case OGC.Param.datetime:
+                // A Core parameter. The layers have no time, so it is checked and kept in paging
+                // links but filters nothing (cases, which have time, will filter by it).
+                try OGC.checkDatetime(value)
                 kept.append((key, value))
             case OGC.Param.offset:
                 guard let n = Int(value), (0...OpenAPI.maxOffset).contains(n) else {
@@ -171,7 +207,7 @@ struct ItemsParameters {
                 kept.append((key, value))
             default:
                 guard key == "id" || layer.column(key) != nil else {
-                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, bbox-crs, crs, limit, offset and the property filters " +
+                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, bbox-crs, crs, datetime, limit, offset and the property filters " +
                         (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
                 }
                 query.filters.append((key, value))

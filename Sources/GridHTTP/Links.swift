@@ -36,18 +36,16 @@ struct Links {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    static func link(_ href: String, rel: String, type: String, title: String? = nil) -> JSONValue {
-        var o = JSONObject()
-        o["href"] = .string(href)
-        o["rel"] = .string(rel)
-        o["type"] = .string(type)
-        if let title { o["title"] = .string(title) }
-        return .object(o)
+    static func link(_ href: String, rel: String, type: String, title: String? = nil) -> Link {
+        Link(href: href, rel: rel, type: type, title: title)
+    }
+
+    /// Decodes a path segment captured by the router (which leaves it percent-encoded): feature
+    /// ids may hold `/`, spaces or Chinese, and clients (and wangge's own links) encode them.
+    static func pathSegment(_ raw: String, parameter: String) throws -> String {
+        guard let s = raw.removingPercentEncoding else {
+            throw APIError.badParameter(parameter, "malformed percent-encoding in '\(raw)'")
+        }
+        return s
     }
 }
-
-func jsonResponse(_ value: JSONValue, type: String = OGC.Media.json, status: HTTPResponse.Status = .ok) -> Response {
-    Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value))))
-}
-
-import Foundation

@@ -37,6 +37,7 @@ enum OGC {
         static let offset = "offset"
         static let crs = "crs"
         static let f = "f"
+        static let datetime = "datetime"
     }
 
     enum Header {
@@ -77,6 +78,49 @@ enum OGC {
         if let f = params.get(Param.f), !allowed.contains(f) {
             throw APIError.badParameter(Param.f, "only \(allowed.map { "'\($0)'" }.joined(separator: " or ")) is offered, found '\(f)'")
         }
+    }
+}
+
+extension OGC {
+    /// Checks a `datetime` value (OGC API – Features Part 1 §7.15.4): an RFC 3339 date-time or
+    /// full-date, or an interval `start/end` whose open ends are `..` or empty; start ≤ end.
+    static func checkDatetime(_ value: String) throws {
+        func bad(_ why: String) -> APIError {
+            APIError.badParameter(Param.datetime, "\(why), found '\(value)'; write an RFC 3339 time such as 2025-01-01T00:00:00Z, " +
+                "or an interval such as 2025-01-01T00:00:00Z/2025-02-01T00:00:00Z, ../2025-02-01T00:00:00Z or 2025-01-01T00:00:00Z/..")
+        }
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2 else { throw bad("at most one '/'") }
+        if parts.count == 1 {
+            guard instant(parts[0]) != nil else { throw bad("not an RFC 3339 date or date-time") }
+            return
+        }
+        let open = { (s: String) in s.isEmpty || s == ".." }
+        guard !(open(parts[0]) && open(parts[1])) else { throw bad("an interval needs at least one end") }
+        var ends: [Date] = []
+        for p in parts where !open(p) {
+            guard let d = instant(p) else { throw bad("'\(p)' is not an RFC 3339 date or date-time") }
+            ends.append(d)
+        }
+        if ends.count == 2, ends[0] > ends[1] { throw bad("the interval ends before it starts") }
+    }
+
+    /// An RFC 3339 date-time (with offset, optional fraction) or full-date, as an instant.
+    static func instant(_ s: String) -> Date? {
+        // A date-time needs its offset (RFC 3339 §5.6); Foundation would read a local time as UTC.
+        let u = s.uppercased()
+        if u.contains("T") {
+            let offset = u.suffix(6)
+            guard u.hasSuffix("Z") || (offset.first == "+" || offset.first == "-") && offset.dropFirst(3).first == ":" else { return nil }
+        }
+        let f = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate]] {
+            f.formatOptions = options
+            if let d = f.date(from: s) { return d }
+        }
+        // RFC 3339 allows a lower-case t and z.
+        if s.contains("t") || s.hasSuffix("z") { return instant(s.uppercased()) }
+        return nil
     }
 }
 
@@ -148,7 +192,12 @@ struct OutputCRS: Hashable, Sendable {
     func toCRS84(_ v: [Double]) throws -> (BoundingBox, [Coordinate]?) {
         // v = lower corner, upper corner, in this CRS's axis order.
         let (x0, y0, x1, y1) = northFirst ? (v[1], v[0], v[3], v[2]) : (v[0], v[1], v[2], v[3])
-        guard x0 <= x1, y0 <= y1 else { throw APIError.badParameter(OGC.Param.bbox, "minimum is greater than maximum") }
+        // A longitude range may cross the antimeridian (OGC API – Features Part 1 §7.15.3: the
+        // lower-left longitude greater than the upper-right one); latitudes and projected
+        // coordinates may not be reversed.
+        guard y0 <= y1, x0 <= x1 || !projected else {
+            throw APIError.badParameter(OGC.Param.bbox, "minimum is greater than maximum" + (y0 > y1 ? " (latitude or northing)" : ""))
+        }
         guard projected, let epsg else {
             guard (-180...180).contains(x0), (-180...180).contains(x1), (-90...90).contains(y0), (-90...90).contains(y1) else {
                 throw APIError.badParameter(OGC.Param.bbox, "longitudes must be within -180..180 and latitudes within -90..90" +

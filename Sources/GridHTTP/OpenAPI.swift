@@ -9,18 +9,20 @@ import Hummingbird
 struct OpenAPIController {
     let services: AppServices
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get(RouterPath(OGC.Path.api), use: definition)
         router.get(RouterPath(OGC.Path.apiHTML), use: documentation)
     }
 
-    @Sendable func definition(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func definition(_ request: Request, context: WanggeRequestContext) async throws -> Response {
         try OGC.checkFormat(request.uri.queryParameters)
         let base = Links(request, publicURL: services.publicURL).base
-        return jsonResponse(OpenAPI.document(serverURL: base).json, type: OGC.Media.openAPI)
+        // The document is built as JSON values (readable as Swift literals), not a typed body.
+        return Response(status: .ok, headers: [.contentType: OGC.Media.openAPI],
+                        body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(OpenAPI.document(serverURL: base).json))))
     }
 
-    @Sendable func documentation(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func documentation(_ request: Request, context: WanggeRequestContext) async throws -> Response {
         let base = Links(request, publicURL: services.publicURL).base
         let html = OpenAPIHTML.render(OpenAPI.document(serverURL: base).json)
         return Response(status: .ok, headers: [.contentType: OGC.Media.htmlUTF8], body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -51,6 +53,8 @@ enum OpenAPI {
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
             ("/health", get("health check", "Answers 200 while the service runs.", tag: "Service",
                             ok: ok(OGC.Media.json, ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]), errors: [])),
+            (MapPage.scriptPath, get("the map page's script", "The planner's map page's JavaScript (Leaflet layers, the grid chain on click).",
+                                     tag: "Map", ok: ok("application/javascript", ["type": "string"]), errors: [])),
             (OGC.Path.map, get("planner's map page", "An HTML map of every layer (Leaflet, served by this service). " +
                                "`tiles` sets a base-map tile URL template (the server default comes from WANGGE_MAP_TILES); there is no base map by default.",
                                tag: "Map", parameters: [[
@@ -77,6 +81,11 @@ enum OpenAPI {
                     Grids, compounds and service stations of a city's grid management (网格化管理) as OGC API – Features \
                     (Part 1 Core, GeoJSON, OpenAPI 3.0; Part 2 Coordinate Reference Systems by Reference). Coordinates are \
                     stored as WGS 84 longitude-latitude (CRS84); `crs` returns them in \(OutputCRS.supported.map(\.title).joined(separator: "; ")).
+
+                    HTTP (RFC 9110): every GET path also answers HEAD (the same headers, no body) and OPTIONS (204 with `Allow`); \
+                    another method on a known path is a 405 with `Allow`. CORS: web pages on other origins may read (GET, HEAD, \
+                    and their preflight), from any origin unless the server was started with `--cors-origin`; `Content-Crs` is exposed. \
+                    Errors are JSON (`exception`); a 500 names a request id and nothing else, the detail is in the server log.
                     """),
                 "license": ["name": "sample data: see geodata/README.md"],
             ],
@@ -97,7 +106,7 @@ enum OpenAPI {
 
     static func layerPaths(_ layer: Layer) -> [(String, J)] {
         let name = layer.name
-        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "f-geojson"].map { .parameterRef($0) }
+        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f-geojson"].map { .parameterRef($0) }
         itemParams.append(filter("id", "string", "feature id"))
         for c in layer.columns { itemParams.append(filter(c.name, type(c.kind), c.description)) }
         return [
@@ -105,9 +114,11 @@ enum OpenAPI {
                                             tag: "Data", id: "describe_\(name)", parameters: [.parameterRef("f")],
                                             ok: ok(OGC.Media.json, .schemaRef("collection")), errors: ["400"])),
             (OGC.Path.items(name), get("\(layer.title.lowercased()) (\(layer.titleZh))", """
-                    Features of the \(name) layer, in pages (`limit`, default \(OGC.defaultLimit), at most \(OGC.maxLimit); \
-                    follow the `next` link). Filter by `bbox` (in `bbox-crs`, axis order of that CRS) and by property equality \
-                    (\((["id"] + layer.columns.map(\.name)).joined(separator: ", "))). Unknown parameters are an error.
+                    Features of the \(name) layer, in pages (`limit`, default \(OGC.defaultLimit); a larger limit than \(OGC.maxLimit) \
+                    is served as \(OGC.maxLimit); follow the `next` link). Filter by `bbox` (in `bbox-crs`, axis order of that CRS; \
+                    it may cross the antimeridian) and by property equality \
+                    (\((["id"] + layer.columns.map(\.name)).joined(separator: ", "))). `datetime` is accepted and checked but \
+                    filters nothing: the layers have no time. Unknown parameters are an error.
                     """, tag: "Data", id: "items_\(name)", parameters: itemParams,
                     ok: ok(OGC.Media.geoJSON, .schemaRef("featureCollection_\(name)"), headers: true).adding([
                         ("links", .object([("first_feature", [
@@ -274,13 +285,16 @@ enum OpenAPI {
                 "f-geojson": ["name": "f", "in": "query", "required": false, "description": "encoding (GeoJSON only)",
                               "schema": ["type": "string", "enum": ["json", "geojson"]]],
                 "limit": ["name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
-                          "description": "features per page",
-                          "schema": ["type": "integer", "minimum": 1, "maximum": .int(OGC.maxLimit), "default": .int(OGC.defaultLimit)]],
+                          "description": .string("features per page; at most \(OGC.maxLimit) are served (a larger limit gets \(OGC.maxLimit) and a `next` link)"),
+                          "schema": ["type": "integer", "minimum": 1, "default": .int(OGC.defaultLimit)]],
+                "datetime": ["name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+                             "description": "an RFC 3339 date-time or interval (`start/end`, open ends `..`); checked, but the layers have no time, so it filters nothing",
+                             "schema": ["type": "string"]],
                 "offset": ["name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
                            "description": "features to skip (the `next` and `prev` links set it)",
                            "schema": ["type": "integer", "minimum": 0, "maximum": .int(maxOffset), "default": 0]],
                 "bbox": ["name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-                         "description": "lower and upper corner, in the axis order of bbox-crs (CRS84: minLon,minLat,maxLon,maxLat); 6 numbers add heights, which are ignored",
+                         "description": "lower and upper corner, in the axis order of bbox-crs (CRS84: minLon,minLat,maxLon,maxLat); 6 numbers add heights, which are ignored; a lower longitude greater than the upper one crosses the antimeridian",
                          "schema": ["type": "array", "minItems": 4, "maxItems": 6, "items": ["type": "number"]]],
                 "bbox-crs": ["name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
                              "description": "the CRS of bbox (default CRS84)",
@@ -288,13 +302,13 @@ enum OpenAPI {
                 "crs": ["name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
                         "description": "the CRS of the returned coordinates, in that CRS's axis order (default CRS84); EPSG:4326 and EPSG:4490 are latitude first, EPSG:4547 northing first",
                         "schema": ["type": "string", "format": "uri", "enum": crsEnum, "default": .string(OGC.crs84)]],
-                "featureId": ["name": "featureId", "in": "path", "required": true, "description": "the feature id",
+                "featureId": ["name": "featureId", "in": "path", "required": true, "description": "the feature id, percent-encoded (`/` as %2F)",
                               "schema": ["type": "string", "minLength": 1]],
             ],
             "responses": [
                 "BadRequest": error("a parameter is invalid (the body names it in `field`)"),
                 "NotFound": error("no such collection, feature or route"),
-                "ServerError": error("an internal error"),
+                "ServerError": error("an internal error: the body names the request id under which the server logged the detail"),
             ],
         ]
     }

@@ -80,16 +80,27 @@ extension GridDatabase {
         try writer.read { db in
             var conditions: [SQL] = []
             if let b = q.bbox {
+                // A box whose minLon is greater than its maxLon crosses the antimeridian: it is the
+                // two boxes minLon…180 and -180…maxLon (OGC API – Features Part 1 §7.15.3).
+                let boxes = b.minLon <= b.maxLon ? [b] : [
+                    BoundingBox(minLon: b.minLon, minLat: b.minLat, maxLon: 180, maxLat: b.maxLat),
+                    BoundingBox(minLon: -180, minLat: b.minLat, maxLon: b.maxLon, maxLat: b.maxLat),
+                ]
                 // SpatiaLite never uses its R*Tree by itself: join it, then test the exact predicate.
+                let rtree: [SQL] = boxes.map { b in
+                    "(xmin <= \(b.maxLon) AND xmax >= \(b.minLon) AND ymin <= \(b.maxLat) AND ymax >= \(b.minLat))"
+                }
                 conditions.append("""
-                    fid IN (SELECT pkid FROM \(sql: "idx_\(layer.table)_geom")
-                            WHERE xmin <= \(b.maxLon) AND xmax >= \(b.minLon) AND ymin <= \(b.maxLat) AND ymax >= \(b.minLat))
+                    fid IN (SELECT pkid FROM \(sql: "idx_\(layer.table)_geom") WHERE \(rtree.joined(separator: " OR ")))
                     """)
                 if let ring = q.area, ring.count >= 4 {
                     let wkt = "POLYGON((" + ring.map { "\($0.lon) \($0.lat)" }.joined(separator: ",") + "))"
                     conditions.append("ST_Intersects(geom, GeomFromText(\(wkt), 4326)) = 1")
                 } else {
-                    conditions.append("ST_Intersects(geom, BuildMbr(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)) = 1")
+                    let exact: [SQL] = boxes.map { b in
+                        "ST_Intersects(geom, BuildMbr(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)) = 1"
+                    }
+                    conditions.append("(" + exact.joined(separator: " OR ") + ")")
                 }
             }
             for f in q.filters {

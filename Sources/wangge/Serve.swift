@@ -25,9 +25,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between checks for a new boundary generation (an import by another process); 0 turns it off.")
     var reloadInterval: Int = 5
 
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp(
+        "Web origins whose pages may read the layers (CORS, GET and HEAD): * (the default), none, or origins such as https://maps.example.org (repeat or separate with commas).",
+        valueName: "origin"))
+    var corsOrigins: [String] = []
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
         guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
+        do { _ = try CORSPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origin: \(error)") }
     }
 
     func run() async throws {
@@ -40,7 +46,8 @@ struct Serve: AsyncParsableCommand {
         let indexes = IndexService(db: db, current: try Indexes.build(from: db))
         note("index set: \(try indexes.current().summary)")
         let config = ServerConfig(host: host, port: port, publicURL: publicURL,
-                                  reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil)
+                                  reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
+                                  cors: try CORSPolicy(parsing: corsOrigins))
         let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()

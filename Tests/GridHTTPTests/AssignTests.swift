@@ -3,7 +3,7 @@ import GridAnalysis
 import GridIndex
 import GridTestSupport
 import GridGeo
-import GridHTTP
+@testable import GridHTTP
 import GridStore
 import Hummingbird
 import HummingbirdTesting
@@ -61,6 +61,35 @@ final class AssignTests: XCTestCase {
                 XCTAssertNil(o["nearest"])
             }
         }
+    }
+
+    /// GridIO's byte writer (the hot path of GET /assign) writes exactly the typed Feature, on
+    /// every kind of answer: inside, on a shared vertex and edge, outside every grid, with and
+    /// without distances and ids.
+    func testTheAssignByteWriterEqualsTheTypedEncoding() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-assign-typed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let db = try GridDatabase(path: dir.appendingPathComponent("s.sqlite").path)
+        for (name, text) in city.layers() { try db.importGeoJSON(Layer.named(name)!, data: Data(text.utf8)) }
+        let index = try AppServices(db: db).indexes.current().assignment
+        let e = city.extent
+        let points = [inside, city.sharedVertices.first { Self.covering($0).count >= 3 }!, city.sharedEdgePoints.first { Self.covering($0).count == 2 }!,
+                      Coordinate(e.minLon - 0.01, e.minLat), Coordinate(0, 90), Coordinate(inside.lon + 0.0123, inside.lat + 0.0071)]
+        var kinds = Set<String>()
+        for p in points {
+            for accuracy in [nil, 250.0] {
+                for id in [nil, "p\"1\"/甲"] {
+                    let a = index.assign(p, accuracy: accuracy)
+                    kinds.insert(a.grid == nil ? "outside" : a.boundary ? "boundary" : "inside")
+                    if a.compound == nil { kinds.insert("no compound") }
+                    let written = a.geoJSONFeature(id: id, withDistances: accuracy != nil)
+                    let typed = try WanggeRequestContext.makeEncoder().encode(AssignmentFeature(a, id: id, withDistances: accuracy != nil))
+                    XCTAssertEqual(try normalizedJSON(written.utf8), try normalizedJSON(typed), "\(p) accuracy \(accuracy ?? 0) id \(id ?? "none")")
+                }
+            }
+        }
+        XCTAssertEqual(kinds, ["inside", "boundary", "outside", "no compound"], "every kind of answer was compared")
     }
 
     func testGetOnSharedVertexAndEdgeListsEveryCoveringGrid() async throws {

@@ -23,8 +23,8 @@ final class MapTests: XCTestCase {
                 let html = String(buffer: r.body)
                 if MapController.leafletAvailable {
                     XCTAssertTrue(html.contains(#"<script src="/static/leaflet/leaflet.js"></script>"#))
+                    XCTAssertTrue(html.contains(#"<script src="/static/map.js"></script>"#))
                     XCTAssertFalse(html.contains("https://"), "no CDN")
-                    for layer in Layer.all { XCTAssertTrue(html.contains("/collections/\(layer.name)/items"), layer.name) }
                     XCTAssertTrue(html.contains("const TILE_URL = null;"), "no base map by default")
                 } else {
                     XCTAssertTrue(html.contains("Leaflet is missing"))
@@ -35,6 +35,15 @@ final class MapTests: XCTestCase {
                 if MapController.leafletAvailable {
                     XCTAssertTrue(html.contains(#"const TILE_URL = "https://t.example/{z}/{x}/{y}.png\u003c/script>";"#), "escaped into a JS string")
                 }
+            }
+            // The page's script, from the resource bundle.
+            try await client.execute(uri: "/static/map.js", method: .get) { r in
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertEqual(r.headers[.contentType], "application/javascript; charset=utf-8")
+                let js = String(buffer: r.body)
+                XCTAssertFalse(js.contains("https://"), "no CDN")
+                for layer in Layer.all { XCTAssertTrue(js.contains("/collections/\(layer.name)/items"), layer.name) }
+                XCTAssertTrue(js.contains("TILE_URL"), "the script reads the base map the page sets")
             }
             try await client.execute(uri: "/static/leaflet/leaflet.js", method: .get) { r in
                 XCTAssertEqual(r.status, MapController.leafletAvailable ? .ok : .notFound)
