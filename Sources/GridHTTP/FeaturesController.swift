@@ -33,7 +33,7 @@ struct FeaturesController {
 
     @Sendable func items(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let layer = try Self.layer(context)
-        let params = try ItemsParameters(request.uri.queryParameters, layer: layer)
+        let params = try ItemsParameters(request.uri.queryParameters, layer: services.db.schema[layer], db: services.db)
         let page = try services.db.features(layer, params.query)
         let l = Links(request, publicURL: services.publicURL)
         let path = OGC.Path.items(layer.name)
@@ -49,6 +49,7 @@ struct FeaturesController {
         }
         var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.count)"
         s += ",\"timeStamp\":\(JSONText.quoted(Self.timeStamp()))"
+        s += ",\"generation\":\(page.generation)"
         s += ",\"links\":" + JSONText.encode(.array(links))
         s += ",\"features\":["
         var buffer = ByteBuffer()
@@ -72,27 +73,31 @@ struct FeaturesController {
         let layer = try Self.layer(context)
         let id = try context.parameters.require("featureId")
         var crs = OutputCRS.crs84
+        var generation: Int64?
         for (k, v) in request.uri.queryParameters {
             switch String(k) {
+            case GenerationParameter.name:
+                generation = try GenerationParameter.parse(v, db: services.db)
             case OGC.Param.f:
                 try OGC.checkFormat(request.uri.queryParameters, allowed: ["json", "geojson"])
             case OGC.Param.crs:
                 crs = try OutputCRS.parse(String(v), parameter: OGC.Param.crs)
             default:
-                throw APIError.badParameter(String(k), "unknown parameter; a feature takes crs and f")
+                throw APIError.badParameter(String(k), "unknown parameter; a feature takes crs, f and generation")
             }
         }
-        guard let text = try services.db.feature(layer, id: id, output: crs.geometryOutput) else {
-            throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'")
+        guard let (text, used) = try services.db.feature(layer, id: id, output: crs.geometryOutput, generation: generation) else {
+            throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'" + (generation.map { " at generation \($0)" } ?? ""))
         }
         let l = Links(request, publicURL: services.publicURL)
         let links = JSONText.encode(.array([
-            Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)), query: crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]),
+            Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)),
+                             query: (crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]) + (generation.map { [(GenerationParameter.name, String($0))] } ?? [])),
                        rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
             Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ]))
         // The feature text ends with "}": add the links member inside it.
-        let body = String(text.dropLast()) + ",\"links\":" + links + "}"
+        let body = String(text.dropLast()) + ",\"generation\":\(used),\"links\":" + links + "}"
         return Response(
             status: .ok,
             headers: [.contentType: OGC.Media.geoJSON, OGC.Header.contentCRS: crs.contentCRSHeader],
@@ -112,7 +117,7 @@ struct FeaturesController {
         o["id"] = .string(layer.name)
         o["title"] = .string("\(layer.title) \(layer.titleZh)")
         o["description"] = .string("\(layer.title) (\(layer.titleZh)): \(layer.geometry == .point ? "points" : "polygons"); " +
-            "properties " + (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
+            "properties " + (["id"] + services.db.schema[layer].names).joined(separator: ", "))
         o["itemType"] = .string("feature")
         if let e = try services.db.extent(layer) {
             o["extent"] = .object(JSONObject([
@@ -140,7 +145,7 @@ struct ItemsParameters {
     /// Parameters to repeat in paging links (everything but offset).
     var kept: [(String, String)] = []
 
-    init(_ params: Parameters, layer: Layer) throws {
+    init(_ params: Parameters, layer: LayerSchema, db: GridDatabase) throws {
         var bboxValue: String?
         var bboxCRS = OutputCRS.crs84
         for (rawKey, rawValue) in params {
@@ -169,10 +174,13 @@ struct ItemsParameters {
             case OGC.Param.f:
                 try OGC.checkFormat(params, allowed: ["json", "geojson"])
                 kept.append((key, value))
+            case GenerationParameter.name:
+                query.generation = try GenerationParameter.parse(rawValue, db: db)
+                kept.append((key, value))
             default:
                 guard key == "id" || layer.column(key) != nil else {
-                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, bbox-crs, crs, limit, offset and the property filters " +
-                        (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
+                    throw APIError.badParameter(key, "unknown parameter; \(layer.layer.name) takes bbox, bbox-crs, crs, limit, offset, generation and the property filters " +
+                        (["id"] + layer.names).joined(separator: ", "))
                 }
                 query.filters.append((key, value))
                 kept.append((key, value))

@@ -17,12 +17,12 @@ struct OpenAPIController {
     @Sendable func definition(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try OGC.checkFormat(request.uri.queryParameters)
         let base = Links(request, publicURL: services.publicURL).base
-        return jsonResponse(OpenAPI.document(serverURL: base).json, type: OGC.Media.openAPI)
+        return jsonResponse(OpenAPI.document(serverURL: base, schema: services.db.schema).json, type: OGC.Media.openAPI)
     }
 
     @Sendable func documentation(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let base = Links(request, publicURL: services.publicURL).base
-        let html = OpenAPIHTML.render(OpenAPI.document(serverURL: base).json)
+        let html = OpenAPIHTML.render(OpenAPI.document(serverURL: base, schema: services.db.schema).json)
         return Response(status: .ok, headers: [.contentType: OGC.Media.htmlUTF8], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
@@ -31,7 +31,8 @@ enum OpenAPI {
     /// Largest offset accepted, so that paging arithmetic can never overflow.
     static let maxOffset = 1_000_000_000_000
 
-    static func document(serverURL: String) -> J {
+    /// The columns of each layer come from the store's schema (`GridDatabase.schema`).
+    static func document(serverURL: String, schema: StoreSchema) -> J {
         var paths: [(String, J)] = [
             (OGC.Path.landing, get("landing page", "Links to the API definition, the conformance declaration, the layers and the map page.",
                                    tag: "Capabilities", parameters: [.parameterRef("f")], ok: ok(OGC.Media.json, .schemaRef("landingPage")))),
@@ -44,7 +45,7 @@ enum OpenAPI {
             (OGC.Path.collections, get("the layers", "Every layer, with its spatial extent, storage CRS and the CRSs it can be served in.",
                                        tag: "Data", parameters: [.parameterRef("f")], ok: ok(OGC.Media.json, .schemaRef("collections")))),
         ]
-        for layer in Layer.all { paths += layerPaths(layer) }
+        for layer in Layer.all { paths += layerPaths(schema[layer]) }
         paths += assignPaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
@@ -89,17 +90,18 @@ enum OpenAPI {
                 ["name": "Service", "description": "operations"],
             ],
             "paths": .object(paths),
-            "components": components(),
+            "components": components(schema),
         ]
     }
 
     // MARK: paths
 
-    static func layerPaths(_ layer: Layer) -> [(String, J)] {
+    static func layerPaths(_ schema: LayerSchema) -> [(String, J)] {
+        let layer = schema.layer
         let name = layer.name
-        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "f-geojson"].map { .parameterRef($0) }
+        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "f-geojson", "generation"].map { .parameterRef($0) }
         itemParams.append(filter("id", "string", "feature id"))
-        for c in layer.columns { itemParams.append(filter(c.name, type(c.kind), c.description)) }
+        for c in schema.columns { itemParams.append(filter(c.name, type(c.kind), c.description)) }
         return [
             (OGC.Path.collection(name), get("the \(layer.title.lowercased()) layer", "\(layer.title) (\(layer.titleZh)): extent, CRSs and links.",
                                             tag: "Data", id: "describe_\(name)", parameters: [.parameterRef("f")],
@@ -107,7 +109,8 @@ enum OpenAPI {
             (OGC.Path.items(name), get("\(layer.title.lowercased()) (\(layer.titleZh))", """
                     Features of the \(name) layer, in pages (`limit`, default \(OGC.defaultLimit), at most \(OGC.maxLimit); \
                     follow the `next` link). Filter by `bbox` (in `bbox-crs`, axis order of that CRS) and by property equality \
-                    (\((["id"] + layer.columns.map(\.name)).joined(separator: ", "))). Unknown parameters are an error.
+                    (\((["id"] + schema.names).joined(separator: ", "))). `generation` answers as the layer stood at an earlier \
+                    boundary generation. Unknown parameters are an error.
                     """, tag: "Data", id: "items_\(name)", parameters: itemParams,
                     ok: ok(OGC.Media.geoJSON, .schemaRef("featureCollection_\(name)"), headers: true).adding([
                         ("links", .object([("first_feature", [
@@ -118,12 +121,12 @@ enum OpenAPI {
                     ]), errors: ["400"])),
             (OGC.Path.item(name, "{featureId}"), get("one of the \(name)", "One feature of the \(name) layer by its id.",
                                                      tag: "Data", id: "item_\(name)",
-                                                     parameters: [.parameterRef("featureId"), .parameterRef("crs"), .parameterRef("f-geojson")],
+                                                     parameters: [.parameterRef("featureId"), .parameterRef("crs"), .parameterRef("f-geojson"), .parameterRef("generation")],
                                                      ok: ok(OGC.Media.geoJSON, .schemaRef("feature_\(name)"), headers: true), errors: ["400", "404"])),
         ]
     }
 
-    static func type(_ k: Layer.ValueKind) -> String {
+    static func type(_ k: LayerSchema.ValueKind) -> String {
         switch k {
         case .text: return "string"
         case .integer: return "integer"
@@ -172,7 +175,7 @@ enum OpenAPI {
 
     // MARK: components
 
-    static func components() -> J {
+    static func components(_ schema: StoreSchema) -> J {
         let crsEnum = J.strings(OutputCRS.supportedURIs)
         var schemas: [(String, J)] = [
             ("link", [
@@ -240,7 +243,7 @@ enum OpenAPI {
         ]
         for layer in Layer.all {
             var props: [(String, J)] = [("id", ["type": "string", "description": "the feature id"])]
-            for c in layer.columns {
+            for c in schema[layer].columns {
                 props.append((c.name, ["type": .string(type(c.kind)), "nullable": true, "description": .string(c.description)]))
             }
             schemas.append(("feature_\(layer.name)", [
@@ -251,6 +254,7 @@ enum OpenAPI {
                     "geometry": .schemaRef(layer.geometry == .point ? "pointGeometry" : "polygonGeometry"),
                     "properties": ["type": "object", "required": ["id"], "properties": .object(props)],
                     "links": .schemaRef("links"),
+                    "generation": ["type": "integer", "minimum": 1, "description": "the boundary generation the feature was read at"],
                 ],
             ]))
             schemas.append(("featureCollection_\(layer.name)", [
@@ -262,6 +266,7 @@ enum OpenAPI {
                     "numberMatched": ["type": "integer", "minimum": 0],
                     "numberReturned": ["type": "integer", "minimum": 0],
                     "timeStamp": ["type": "string", "format": "date-time"],
+                    "generation": ["type": "integer", "minimum": 0, "description": "the boundary generation the page was read at"],
                 ],
             ]))
         }
@@ -288,6 +293,9 @@ enum OpenAPI {
                 "crs": ["name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
                         "description": "the CRS of the returned coordinates, in that CRS's axis order (default CRS84); EPSG:4326 and EPSG:4490 are latitude first, EPSG:4547 northing first",
                         "schema": ["type": "string", "format": "uri", "enum": crsEnum, "default": .string(OGC.crs84)]],
+                "generation": ["name": "generation", "in": "query", "required": false, "style": "form", "explode": false,
+                               "description": "answer as the boundaries stood at this boundary generation (1 to the newest; see `wangge generations`); default the newest. Earlier generations' rows stay queryable after re-imports.",
+                               "schema": ["type": "integer", "minimum": 1]],
                 "featureId": ["name": "featureId", "in": "path", "required": true, "description": "the feature id",
                               "schema": ["type": "string", "minLength": 1]],
             ],
