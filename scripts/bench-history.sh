@@ -9,7 +9,7 @@ set -euo pipefail
 DIR=${1:-/tmp/bench-history}
 ROUNDS=${ROUNDS:-5}
 BIN=${BIN:-$PWD/.build/debug/wangge}
-: "${BASE_BIN:?name the previous release's binary in BASE_BIN}"
+: "${BASE_BIN:?set BASE_BIN to the binary of the previous release}"
 mkdir -p "$DIR"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== BASE_BIN=$BASE_BIN BIN=$BIN ROUNDS=$ROUNDS"
