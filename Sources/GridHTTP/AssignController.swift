@@ -2,6 +2,8 @@ import Foundation
 import GridAnalysis
 import GridIO
 import GridGeo
+import GridIndex
+import GridStore
 import Hummingbird
 import NIOCore
 
@@ -24,19 +26,19 @@ struct AssignController {
 
     @Sendable func assignOne(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let q = request.uri.queryParameters
-        let options = try Options(q, allowed: ["lon", "lat"])
+        let options = try Options(q, allowed: ["lon", "lat"], db: services.db)
         guard let lonText = q["lon"] else { throw APIError.badParameter("lon", "missing (give lon and lat, e.g. ?lon=114.41&lat=23.09)") }
         guard let latText = q["lat"] else { throw APIError.badParameter("lat", "missing (give lon and lat, e.g. ?lon=114.41&lat=23.09)") }
         let p: Coordinate
         do { p = try options.reader.point(lon: lonText, lat: latText) } catch let e as PointInputError {
             throw APIError.badParameter(e.field ?? "lon,lat", e.message)
         }
-        let a = try services.indexes.assign(p, accuracy: options.accuracy)
+        let a = try options.indexes(services).assignment.assign(p, accuracy: options.accuracy)
         return GeoJSONResponse(text: a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil))
     }
 
     @Sendable func assignMany(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
-        let options = try Options(request.uri.queryParameters, allowed: [])
+        let options = try Options(request.uri.queryParameters, allowed: [], db: services.db)
         var req = request
         let body: ByteBuffer
         do { body = try await req.collectBody(upTo: Self.maxBodyBytes) } catch is NIOTooManyBytesError {
@@ -44,7 +46,7 @@ struct AssignController {
         }
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let points = type.contains("csv") ? try csvPoints(String(buffer: body), options.reader) : try geoJSONPoints(body, options.reader)
-        let index = try services.indexes.current().assignment  // one index for the whole batch
+        let index = try options.indexes(services).assignment  // one index for the whole batch
         var s = "{\"type\":\"FeatureCollection\",\"numberReturned\":\(points.count),\"features\":["
         for (k, p) in points.enumerated() {
             if k > 0 { s += "," }
@@ -54,15 +56,20 @@ struct AssignController {
         return GeoJSONResponse(text: s)
     }
 
-    /// `crs` and `accuracy`, shared by both routes; any other parameter is a mistake worth naming.
+    /// `crs`, `accuracy` and `generation`, shared by both routes; any other parameter is a
+    /// mistake worth naming.
     struct Options {
+        static let shared = ["crs", "accuracy", GenerationParameter.name]
         var reader: PointReader
         var accuracy: Double?
+        /// The boundary generation to answer at; nil for the newest.
+        var generation: Int64?
 
-        init(_ q: Parameters, allowed: Set<String>) throws {
-            for (k, _) in q where !(allowed.contains(String(k)) || k == "crs" || k == "accuracy") {
-                throw APIError.badParameter(String(k), "unknown parameter; /assign takes " + (allowed.sorted() + ["crs", "accuracy"]).joined(separator: ", "))
+        init(_ q: Parameters, allowed: Set<String>, db: GridDatabase) throws {
+            for (k, _) in q where !(allowed.contains(String(k)) || Self.shared.contains(String(k))) {
+                throw APIError.badParameter(String(k), "unknown parameter; /assign takes " + (allowed.sorted() + Self.shared).joined(separator: ", "))
             }
+            generation = try GenerationParameter.parse(q[Substring(GenerationParameter.name)], db: db)
             let crs = try q["crs"].map { try CRS(parsing: String($0)) } ?? .wgs84
             reader = try PointReader(crs: crs)
             if let a = q["accuracy"] {
@@ -75,6 +82,11 @@ struct AssignController {
                 }
                 accuracy = v
             }
+        }
+
+        /// The index set to answer from: the current one, or the one of `generation`.
+        func indexes(_ services: AppServices) throws -> Indexes {
+            try generation.map { try services.indexes.indexes(atGeneration: $0) } ?? services.indexes.current()
         }
     }
 

@@ -36,7 +36,7 @@ struct FeaturesController {
     /// One page of a layer's items, before it is written.
     func itemsPage(_ request: Request, context: WanggeRequestContext) throws -> ItemsPage {
         let layer = try Self.layer(context)
-        let params = try ItemsParameters(request.uri.queryParameters, layer: layer)
+        let params = try ItemsParameters(request.uri.queryParameters, layer: services.db.schema[layer], db: services.db)
         let page = try services.db.features(layer, params.query)
         let l = Links(request, publicURL: services.publicURL)
         let path = OGC.Path.items(layer.name)
@@ -69,22 +69,26 @@ struct FeaturesController {
         let layer = try Self.layer(context)
         let id = try Links.pathSegment(try context.parameters.require("featureId"), parameter: "featureId")
         var crs = OutputCRS.crs84
+        var generation: Int64?
         for (k, v) in request.uri.queryParameters {
             switch String(k) {
+            case GenerationParameter.name:
+                generation = try GenerationParameter.parse(v, db: services.db)
             case OGC.Param.f:
                 try OGC.checkFormat(request.uri.queryParameters, allowed: ["json", "geojson"])
             case OGC.Param.crs:
                 crs = try OutputCRS.parse(String(v), parameter: OGC.Param.crs)
             default:
-                throw APIError.badParameter(String(k), "unknown parameter; a feature takes crs and f")
+                throw APIError.badParameter(String(k), "unknown parameter; a feature takes crs, f and generation")
             }
         }
-        guard let text = try services.db.feature(layer, id: id, output: crs.geometryOutput) else {
-            throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'")
+        guard let (text, used) = try services.db.feature(layer, id: id, output: crs.geometryOutput, generation: generation) else {
+            throw APIError.notFound("no feature '\(id)' in collection '\(layer.name)'" + (generation.map { " at generation \($0)" } ?? ""))
         }
         let l = Links(request, publicURL: services.publicURL)
-        return ItemPage(feature: text, links: [
-            Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)), query: crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]),
+        return ItemPage(feature: text, generation: used, links: [
+            Links.link(l.url(OGC.Path.item(layer.name, Links.escapePath(id)),
+                             query: (crs == .crs84 ? [] : [(OGC.Param.crs, crs.uri)]) + (generation.map { [(GenerationParameter.name, String($0))] } ?? [])),
                        rel: OGC.Rel.`self`, type: OGC.Media.geoJSON),
             Links.link(l.url(OGC.Path.collection(layer.name)), rel: OGC.Rel.collection, type: OGC.Media.json),
         ], crs: crs)
@@ -103,7 +107,7 @@ struct FeaturesController {
             id: layer.name,
             title: "\(layer.title) \(layer.titleZh)",
             description: "\(layer.title) (\(layer.titleZh)): \(layer.geometry == .point ? "points" : "polygons"); " +
-                "properties " + (["id"] + layer.columns.map(\.name)).joined(separator: ", "),
+                "properties " + (["id"] + services.db.schema[layer].names).joined(separator: ", "),
             itemType: "feature",
             extent: try services.db.extent(layer).map { e in
                 CollectionInfo.Extent(spatial: CollectionInfo.Spatial(bbox: [[e.minLon, e.minLat, e.maxLon, e.maxLat]], crs: OGC.crs84))
@@ -130,6 +134,7 @@ struct ItemsPage {
         let links = String(decoding: try WanggeRequestContext.makeEncoder().encode(links), as: UTF8.self)
         var s = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.numberMatched),\"numberReturned\":\(page.count)"
         s += ",\"timeStamp\":\(JSONText.quoted(timeStamp))"
+        s += ",\"generation\":\(page.generation)"
         s += ",\"links\":" + links
         s += ",\"features\":["
         var buffer = ByteBuffer()
@@ -141,7 +146,8 @@ struct ItemsPage {
     }
 
     func typed() throws -> GeoJSONFeatureCollection<GeoJSONFeature> {
-        GeoJSONFeatureCollection(numberMatched: page.numberMatched, numberReturned: page.count, timeStamp: timeStamp, links: links,
+        GeoJSONFeatureCollection(numberMatched: page.numberMatched, numberReturned: page.count, timeStamp: timeStamp,
+                                 generation: page.generation, links: links,
                                  features: try page.features.map { try GeoJSONFeature(parsing: $0) })
     }
 }
@@ -150,15 +156,16 @@ struct ItemsPage {
 /// typed body it must equal.
 struct ItemPage {
     let feature: String
+    let generation: Int64
     let links: [Link]
     let crs: OutputCRS
 
     func text() throws -> String {
         // The feature text ends with "}": add the links member inside it.
-        String(feature.dropLast()) + ",\"links\":" + String(decoding: try WanggeRequestContext.makeEncoder().encode(links), as: UTF8.self) + "}"
+        String(feature.dropLast()) + ",\"generation\":\(generation),\"links\":" + String(decoding: try WanggeRequestContext.makeEncoder().encode(links), as: UTF8.self) + "}"
     }
 
-    func typed() throws -> GeoJSONFeature { try GeoJSONFeature(parsing: feature, links: links) }
+    func typed() throws -> GeoJSONFeature { try GeoJSONFeature(parsing: feature, generation: generation, links: links) }
 }
 
 /// The query parameters of an items request, checked.
@@ -169,7 +176,7 @@ struct ItemsParameters {
     /// Parameters to repeat in paging links (everything but offset).
     var kept: [(String, String)] = []
 
-    init(_ params: Parameters, layer: Layer) throws {
+    init(_ params: Parameters, layer: LayerSchema, db: GridDatabase) throws {
         var bboxValue: String?
         var bboxCRS = OutputCRS.crs84
         for (rawKey, rawValue) in params {
@@ -205,10 +212,13 @@ struct ItemsParameters {
             case OGC.Param.f:
                 try OGC.checkFormat(params, allowed: ["json", "geojson"])
                 kept.append((key, value))
+            case GenerationParameter.name:
+                query.generation = try GenerationParameter.parse(rawValue, db: db)
+                kept.append((key, value))
             default:
                 guard key == "id" || layer.column(key) != nil else {
-                    throw APIError.badParameter(key, "unknown parameter; \(layer.name) takes bbox, bbox-crs, crs, datetime, limit, offset and the property filters " +
-                        (["id"] + layer.columns.map(\.name)).joined(separator: ", "))
+                    throw APIError.badParameter(key, "unknown parameter; \(layer.layer.name) takes bbox, bbox-crs, crs, datetime, limit, offset, generation and the property filters " +
+                        (["id"] + layer.names).joined(separator: ", "))
                 }
                 query.filters.append((key, value))
                 kept.append((key, value))

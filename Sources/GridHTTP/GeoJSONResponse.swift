@@ -37,14 +37,17 @@ struct GeoJSONFeature: Encodable {
     var id: String?
     var geometry: AnyJSON
     var properties: AnyJSON
+    /// The boundary generation a single item was read at.
+    var generation: Int64?
     var links: [Link]?
 
     /// A feature from its JSON text (a store row as the store writes it), with links added.
-    init(parsing text: String, links: [Link]? = nil) throws {
+    init(parsing text: String, generation: Int64? = nil, links: [Link]? = nil) throws {
         let o = try JSONParser.parse(text).objectValue ?? JSONObject()
         id = o["id"]?.stringValue
         geometry = AnyJSON(o["geometry"] ?? .null)
         properties = AnyJSON(o["properties"] ?? .null)
+        self.generation = generation
         self.links = links
     }
 
@@ -59,6 +62,8 @@ struct GeoJSONFeatureCollection<Feature: Encodable>: Encodable {
     var numberMatched: Int?
     var numberReturned: Int
     var timeStamp: String?
+    /// The boundary generation the features were read at (items pages).
+    var generation: Int64?
     var links: [Link]?
     var features: [Feature]
 }

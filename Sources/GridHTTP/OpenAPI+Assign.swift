@@ -16,7 +16,7 @@ extension OpenAPI {
                         "boundary": ["type": "boolean"],
                         "candidates": ["type": "array", "items": ["type": "string"]],
                         "nearest": ["type": "object", "nullable": true],
-                        "generation": ["type": "integer"],
+                        "generation": ["type": "integer", "description": "the boundary generation the answer was computed at"],
                     ],
                 ],
             ],
@@ -34,7 +34,7 @@ extension OpenAPI {
             parameters: [
                 ["name": "lon", "in": "query", "required": true, "description": "longitude (or easting)", "schema": ["type": "number"]],
                 ["name": "lat", "in": "query", "required": true, "description": "latitude (or northing)", "schema": ["type": "number"]],
-                crs, accuracy,
+                crs, accuracy, .parameterRef("generation"),
             ],
             ok: ok(OGC.Media.geoJSON, feature))
         guard case .object(var getMembers) = getOp, case .object(let op)? = getMembers.first?.1 else { return [] }
@@ -44,7 +44,7 @@ extension OpenAPI {
             ("summary", "points in grids (batch)"),
             ("description", .string("A GeoJSON FeatureCollection of points, or CSV (`id,lon,lat`, Content-Type text/csv); at most \(AssignController.maxPoints) points.")),
             ("operationId", "assign_batch"),
-            ("parameters", [crs, accuracy]),
+            ("parameters", [crs, accuracy, .parameterRef("generation")]),
             ("requestBody", [
                 "required": true,
                 "content": [

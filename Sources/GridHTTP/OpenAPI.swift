@@ -19,12 +19,12 @@ struct OpenAPIController {
         let base = Links(request, publicURL: services.publicURL).base
         // The document is built as JSON values (readable as Swift literals), not a typed body.
         return Response(status: .ok, headers: [.contentType: OGC.Media.openAPI],
-                        body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(OpenAPI.document(serverURL: base).json))))
+                        body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(OpenAPI.document(serverURL: base, schema: services.db.schema).json))))
     }
 
     @Sendable func documentation(_ request: Request, context: WanggeRequestContext) async throws -> Response {
         let base = Links(request, publicURL: services.publicURL).base
-        let html = OpenAPIHTML.render(OpenAPI.document(serverURL: base).json)
+        let html = OpenAPIHTML.render(OpenAPI.document(serverURL: base, schema: services.db.schema).json)
         return Response(status: .ok, headers: [.contentType: OGC.Media.htmlUTF8], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
@@ -33,7 +33,8 @@ enum OpenAPI {
     /// Largest offset accepted, so that paging arithmetic can never overflow.
     static let maxOffset = 1_000_000_000_000
 
-    static func document(serverURL: String) -> J {
+    /// The columns of each layer come from the store's schema (`GridDatabase.schema`).
+    static func document(serverURL: String, schema: StoreSchema) -> J {
         var paths: [(String, J)] = [
             (OGC.Path.landing, get("landing page", "Links to the API definition, the conformance declaration, the layers and the map page.",
                                    tag: "Capabilities", parameters: [.parameterRef("f")], ok: ok(OGC.Media.json, .schemaRef("landingPage")))),
@@ -46,7 +47,7 @@ enum OpenAPI {
             (OGC.Path.collections, get("the layers", "Every layer, with its spatial extent, storage CRS and the CRSs it can be served in.",
                                        tag: "Data", parameters: [.parameterRef("f")], ok: ok(OGC.Media.json, .schemaRef("collections")))),
         ]
-        for layer in Layer.all { paths += layerPaths(layer) }
+        for layer in Layer.all { paths += layerPaths(schema[layer]) }
         paths += assignPaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
@@ -98,17 +99,18 @@ enum OpenAPI {
                 ["name": "Service", "description": "operations"],
             ],
             "paths": .object(paths),
-            "components": components(),
+            "components": components(schema),
         ]
     }
 
     // MARK: paths
 
-    static func layerPaths(_ layer: Layer) -> [(String, J)] {
+    static func layerPaths(_ schema: LayerSchema) -> [(String, J)] {
+        let layer = schema.layer
         let name = layer.name
-        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f-geojson"].map { .parameterRef($0) }
+        var itemParams: [J] = ["limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f-geojson", "generation"].map { .parameterRef($0) }
         itemParams.append(filter("id", "string", "feature id"))
-        for c in layer.columns { itemParams.append(filter(c.name, type(c.kind), c.description)) }
+        for c in schema.columns { itemParams.append(filter(c.name, type(c.kind), c.description)) }
         return [
             (OGC.Path.collection(name), get("the \(layer.title.lowercased()) layer", "\(layer.title) (\(layer.titleZh)): extent, CRSs and links.",
                                             tag: "Data", id: "describe_\(name)", parameters: [.parameterRef("f")],
@@ -117,8 +119,9 @@ enum OpenAPI {
                     Features of the \(name) layer, in pages (`limit`, default \(OGC.defaultLimit); a larger limit than \(OGC.maxLimit) \
                     is served as \(OGC.maxLimit); follow the `next` link). Filter by `bbox` (in `bbox-crs`, axis order of that CRS; \
                     it may cross the antimeridian) and by property equality \
-                    (\((["id"] + layer.columns.map(\.name)).joined(separator: ", "))). `datetime` is accepted and checked but \
-                    filters nothing: the layers have no time. Unknown parameters are an error.
+                    (\((["id"] + schema.names).joined(separator: ", "))). `datetime` is accepted and checked but \
+                    filters nothing: the layers have no time. `generation` answers as the layer stood at an earlier \
+                    boundary generation. Unknown parameters are an error.
                     """, tag: "Data", id: "items_\(name)", parameters: itemParams,
                     ok: ok(OGC.Media.geoJSON, .schemaRef("featureCollection_\(name)"), headers: true).adding([
                         ("links", .object([("first_feature", [
@@ -129,12 +132,12 @@ enum OpenAPI {
                     ]), errors: ["400"])),
             (OGC.Path.item(name, "{featureId}"), get("one of the \(name)", "One feature of the \(name) layer by its id.",
                                                      tag: "Data", id: "item_\(name)",
-                                                     parameters: [.parameterRef("featureId"), .parameterRef("crs"), .parameterRef("f-geojson")],
+                                                     parameters: [.parameterRef("featureId"), .parameterRef("crs"), .parameterRef("f-geojson"), .parameterRef("generation")],
                                                      ok: ok(OGC.Media.geoJSON, .schemaRef("feature_\(name)"), headers: true), errors: ["400", "404"])),
         ]
     }
 
-    static func type(_ k: Layer.ValueKind) -> String {
+    static func type(_ k: LayerSchema.ValueKind) -> String {
         switch k {
         case .text: return "string"
         case .integer: return "integer"
@@ -183,7 +186,7 @@ enum OpenAPI {
 
     // MARK: components
 
-    static func components() -> J {
+    static func components(_ schema: StoreSchema) -> J {
         let crsEnum = J.strings(OutputCRS.supportedURIs)
         var schemas: [(String, J)] = [
             ("link", [
@@ -251,7 +254,7 @@ enum OpenAPI {
         ]
         for layer in Layer.all {
             var props: [(String, J)] = [("id", ["type": "string", "description": "the feature id"])]
-            for c in layer.columns {
+            for c in schema[layer].columns {
                 props.append((c.name, ["type": .string(type(c.kind)), "nullable": true, "description": .string(c.description)]))
             }
             schemas.append(("feature_\(layer.name)", [
@@ -262,6 +265,7 @@ enum OpenAPI {
                     "geometry": .schemaRef(layer.geometry == .point ? "pointGeometry" : "polygonGeometry"),
                     "properties": ["type": "object", "required": ["id"], "properties": .object(props)],
                     "links": .schemaRef("links"),
+                    "generation": ["type": "integer", "minimum": 1, "description": "the boundary generation the feature was read at"],
                 ],
             ]))
             schemas.append(("featureCollection_\(layer.name)", [
@@ -273,6 +277,7 @@ enum OpenAPI {
                     "numberMatched": ["type": "integer", "minimum": 0],
                     "numberReturned": ["type": "integer", "minimum": 0],
                     "timeStamp": ["type": "string", "format": "date-time"],
+                    "generation": ["type": "integer", "minimum": 0, "description": "the boundary generation the page was read at"],
                 ],
             ]))
         }
@@ -302,6 +307,9 @@ enum OpenAPI {
                 "crs": ["name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
                         "description": "the CRS of the returned coordinates, in that CRS's axis order (default CRS84); EPSG:4326 and EPSG:4490 are latitude first, EPSG:4547 northing first",
                         "schema": ["type": "string", "format": "uri", "enum": crsEnum, "default": .string(OGC.crs84)]],
+                "generation": ["name": "generation", "in": "query", "required": false, "style": "form", "explode": false,
+                               "description": "answer as the boundaries stood at this boundary generation (1 to the newest; see `wangge generations`); default the newest. Earlier generations' rows stay queryable after re-imports.",
+                               "schema": ["type": "integer", "minimum": 1]],
                 "featureId": ["name": "featureId", "in": "path", "required": true, "description": "the feature id, percent-encoded (`/` as %2F)",
                               "schema": ["type": "string", "minLength": 1]],
             ],

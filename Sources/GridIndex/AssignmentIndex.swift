@@ -81,37 +81,40 @@ public final class AssignmentIndex: Sendable {
     /// Wall-clock seconds the build took (reading the store included).
     public let buildSeconds: Double
 
-    /// Reads grids, compounds and the names of their parents in one consistent snapshot.
-    public static func build(from db: GridDatabase, cellsPerPolygon: Int = 48) throws -> AssignmentIndex {
+    /// Reads grids, compounds and the names of their parents in one consistent snapshot, at
+    /// `generation` (nil: the newest; an unknown one throws `UnknownGeneration`).
+    public static func build(from db: GridDatabase, generation: Int64? = nil, cellsPerPolygon: Int = 48) throws -> AssignmentIndex {
         let t0 = Date()
-        let snap = try db.storedFeatures([Layer.grids, Layer.compounds, Layer.communities, Layer.streets, Layer.districts])
-        return AssignmentIndex(
-            grids: snap.features["grids"] ?? [], compounds: snap.features["compounds"] ?? [],
-            communities: snap.features["communities"] ?? [], streets: snap.features["streets"] ?? [],
-            districts: snap.features["districts"] ?? [], generation: snap.generation, cellsPerPolygon: cellsPerPolygon, started: t0)
+        return AssignmentIndex(try db.snapshot(generation: generation), cellsPerPolygon: cellsPerPolygon, started: t0)
     }
 
-    public init(grids: [StoredFeature], compounds: [StoredFeature], communities: [StoredFeature] = [], streets: [StoredFeature] = [],
-                districts: [StoredFeature] = [], generation: Int64, cellsPerPolygon: Int = 48, started: Date = Date()) {
-        func names(_ fs: [StoredFeature]) -> [String: String] {
+    /// Builds from a snapshot already read (the `Indexes` set shares one).
+    public convenience init(_ snap: StoreSnapshot, cellsPerPolygon: Int = 48, started: Date = Date()) {
+        self.init(grids: snap.grids, compounds: snap.compounds, communities: snap.communities, streets: snap.streets,
+                  districts: snap.districts, generation: snap.generation, cellsPerPolygon: cellsPerPolygon, started: started)
+    }
+
+    public init(grids: [GridRecord], compounds: [CompoundRecord], communities: [AreaRecord] = [], streets: [AreaRecord] = [],
+                districts: [AreaRecord] = [], generation: Int64, cellsPerPolygon: Int = 48, started: Date = Date()) {
+        func names(_ areas: [AreaRecord]) -> [String: String] {
             var m: [String: String] = [:]
-            for f in fs { m[f.id] = f["name"] }
+            for a in areas { m[a.id] = a.name }
             return m
         }
         let communityNames = names(communities), streetNames = names(streets), districtNames = names(districts)
         // Sorted by id, so the smallest polygon index is the smallest id: the primary rule.
-        let g = grids.filter { $0.geometry.asMultiPolygon != nil }.sorted { $0.id < $1.id }
-        let c = compounds.filter { $0.geometry.asMultiPolygon != nil }.sorted { $0.id < $1.id }
-        self.grids = PolygonIndex(g.map { $0.geometry.asMultiPolygon! }, cellsPerPolygon: cellsPerPolygon)
-        self.compounds = PolygonIndex(c.map { $0.geometry.asMultiPolygon! }, cellsPerPolygon: cellsPerPolygon)
-        gridInfo = g.map { f in
-            GridInfo(id: f.id, name: f["name"],
-                     communityId: f["community_id"], communityName: f["community_id"].flatMap { communityNames[$0] },
-                     streetId: f["street_id"], streetName: f["street_id"].flatMap { streetNames[$0] },
-                     districtId: f["district_id"], districtName: f["district_id"].flatMap { districtNames[$0] },
-                     workerName: f["worker_name"], workerPhone: f["worker_phone"])
+        let g = grids.sorted { $0.id < $1.id }
+        let c = compounds.sorted { $0.id < $1.id }
+        self.grids = PolygonIndex(g.map(\.geometry), cellsPerPolygon: cellsPerPolygon)
+        self.compounds = PolygonIndex(c.map(\.geometry), cellsPerPolygon: cellsPerPolygon)
+        gridInfo = g.map { r in
+            GridInfo(id: r.id, name: r.name,
+                     communityId: r.communityId, communityName: r.communityId.flatMap { communityNames[$0] },
+                     streetId: r.streetId, streetName: r.streetId.flatMap { streetNames[$0] },
+                     districtId: r.districtId, districtName: r.districtId.flatMap { districtNames[$0] },
+                     workerName: r.workerName, workerPhone: r.workerPhone)
         }
-        compoundInfo = c.map { CompoundInfo(id: $0.id, name: $0["name"]) }
+        compoundInfo = c.map { CompoundInfo(id: $0.id, name: $0.name) }
         gridDistance = BoundaryDistance(self.grids)
         self.generation = generation
         buildSeconds = Date().timeIntervalSince(started)

@@ -20,10 +20,13 @@ public final class Indexes: Sendable {
         self.buildSeconds = buildSeconds
     }
 
-    /// Reads the store once and builds every index from that snapshot.
-    public static func build(from db: GridDatabase) throws -> Indexes {
+    /// Reads the store once (one read transaction) and builds every index from that snapshot,
+    /// at `generation` (nil: the newest). A generation the store does not have throws
+    /// `UnknownGeneration`.
+    public static func build(from db: GridDatabase, generation: Int64? = nil) throws -> Indexes {
         let t0 = Date()
-        let assignment = try AssignmentIndex.build(from: db)
+        let snapshot = try db.snapshot(generation: generation)
+        let assignment = AssignmentIndex(snapshot, started: t0)
         return Indexes(assignment: assignment, buildSeconds: Date().timeIntervalSince(t0))
     }
 

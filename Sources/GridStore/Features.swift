@@ -52,6 +52,9 @@ public struct FeatureQuery: Sendable {
     public var filters: [(column: String, value: String)]
     public var limit: Int
     public var offset: Int
+    /// The boundary generation to answer at (nil: the newest). A generation the store does not
+    /// have throws `UnknownGeneration`.
+    public var generation: Int64?
     /// Decimal places in output coordinates (9 is ~0.1 mm).
     public var precision: Int {
         get { output.precision }
@@ -66,6 +69,8 @@ public struct FeatureQuery: Sendable {
 
 public struct FeaturePage: Sendable {
     public let numberMatched: Int
+    /// The boundary generation the page was read at.
+    public let generation: Int64
     /// The features as UTF-8 JSON text joined by commas, ready to go between `[` and `]`.
     public let joined: [UInt8]
     /// Where each Feature object lies in `joined`.
@@ -76,44 +81,57 @@ public struct FeaturePage: Sendable {
 }
 
 extension GridDatabase {
+    /// A page of features in storage order (`fid`; at an older generation, the rows still
+    /// current first, then the history rows), with `bbox` and equality filters.
     public func features(_ layer: Layer, _ q: FeatureQuery) throws -> FeaturePage {
-        try writer.read { db in
-            var conditions: [SQL] = []
-            if let b = q.bbox {
-                // A box whose minLon is greater than its maxLon crosses the antimeridian: it is the
-                // two boxes minLon…180 and -180…maxLon (OGC API – Features Part 1 §7.15.3).
-                let boxes = b.minLon <= b.maxLon ? [b] : [
-                    BoundingBox(minLon: b.minLon, minLat: b.minLat, maxLon: 180, maxLat: b.maxLat),
-                    BoundingBox(minLon: -180, minLat: b.minLat, maxLon: b.maxLon, maxLat: b.maxLat),
-                ]
-                // SpatiaLite never uses its R*Tree by itself: join it, then test the exact predicate.
-                let rtree: [SQL] = boxes.map { b in
-                    "(xmin <= \(b.maxLon) AND xmax >= \(b.minLon) AND ymin <= \(b.maxLat) AND ymax >= \(b.minLat))"
-                }
-                conditions.append("""
-                    fid IN (SELECT pkid FROM \(sql: "idx_\(layer.table)_geom") WHERE \(rtree.joined(separator: " OR ")))
-                    """)
-                if let ring = q.area, ring.count >= 4 {
-                    let wkt = "POLYGON((" + ring.map { "\($0.lon) \($0.lat)" }.joined(separator: ",") + "))"
-                    conditions.append("ST_Intersects(geom, GeomFromText(\(wkt), 4326)) = 1")
-                } else {
-                    let exact: [SQL] = boxes.map { b in
-                        "ST_Intersects(geom, BuildMbr(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)) = 1"
+        let schema = self.schema[layer]
+        return try read { db in
+            let scope = try GenerationScope.resolve(q.generation, db)
+            var matched = 0
+            var arms: [SQL] = []
+            for source in scope.sources(layer) {
+                var conditions: [SQL] = []
+                if let condition = source.condition { conditions.append(SQL(sql: condition)) }
+                if let b = q.bbox {
+                    // A box whose minLon is greater than its maxLon crosses the antimeridian: it is the
+                    // two boxes minLon…180 and -180…maxLon (OGC API – Features Part 1 §7.15.3).
+                    let boxes = b.minLon <= b.maxLon ? [b] : [
+                        BoundingBox(minLon: b.minLon, minLat: b.minLat, maxLon: 180, maxLat: b.maxLat),
+                        BoundingBox(minLon: -180, minLat: b.minLat, maxLon: b.maxLon, maxLat: b.maxLat),
+                    ]
+                    // SpatiaLite never uses its R*Tree by itself: join it, then test the exact predicate.
+                    let rtree: [SQL] = boxes.map { b in
+                        "(xmin <= \(b.maxLon) AND xmax >= \(b.minLon) AND ymin <= \(b.maxLat) AND ymax >= \(b.minLat))"
                     }
-                    conditions.append("(" + exact.joined(separator: " OR ") + ")")
+                    conditions.append("""
+                        fid IN (SELECT pkid FROM \(sql: "idx_\(source.table)_geom") WHERE \(rtree.joined(separator: " OR ")))
+                        """)
+                    if let ring = q.area, ring.count >= 4 {
+                        let wkt = "POLYGON((" + ring.map { "\($0.lon) \($0.lat)" }.joined(separator: ",") + "))"
+                        conditions.append("ST_Intersects(geom, GeomFromText(\(wkt), 4326)) = 1")
+                    } else {
+                        let exact: [SQL] = boxes.map { b in
+                            "ST_Intersects(geom, BuildMbr(\(b.minLon), \(b.minLat), \(b.maxLon), \(b.maxLat), 4326)) = 1"
+                        }
+                        conditions.append("(" + exact.joined(separator: " OR ") + ")")
+                    }
                 }
+                for f in q.filters {
+                    guard f.column == "id" || schema.column(f.column) != nil else { continue }
+                    conditions.append("\(sql: f.column) = \(f.value)")
+                }
+                let whereSQL: SQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                let countSQL: SQL = "SELECT count(*) FROM \(sql: source.table) "
+                matched += try Int.fetchOne(db, SQLRequest(literal: countSQL + whereSQL)) ?? 0
+                // At an older generation the arms of a UNION ALL carry their own order keys.
+                let order: SQL = scope.historical ? ", \(sql: String(source.rank)) AS src_rank, fid AS src_fid" : ""
+                arms.append(selectSQL(schema, output: q.output, table: source.table, more: order) + " " + whereSQL)
             }
-            for f in q.filters {
-                guard f.column == "id" || layer.column(f.column) != nil else { continue }
-                conditions.append("\(sql: f.column) = \(f.value)")
-            }
-            let whereSQL: SQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let countSQL: SQL = "SELECT count(*) FROM \(sql: layer.table) "
-            let matched = try Int.fetchOne(db, SQLRequest(literal: countSQL + whereSQL)) ?? 0
-            let tail: SQL = " ORDER BY fid LIMIT \(q.limit) OFFSET \(q.offset)"
-            let select = selectSQL(layer, output: q.output) + " " + whereSQL + tail
+            let tail: SQL = scope.historical
+                ? " ORDER BY src_rank, src_fid LIMIT \(q.limit) OFFSET \(q.offset)"
+                : " ORDER BY fid LIMIT \(q.limit) OFFSET \(q.offset)"
+            let select = arms.joined(separator: " UNION ALL ") + tail
             let rows = try Row.fetchCursor(db, SQLRequest(literal: select))
-            var out: [String] = []
             let projector = try q.output.projector()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(q.limit * 1024)
@@ -121,10 +139,10 @@ extension GridDatabase {
             while let row = try rows.next() {
                 if !ranges.isEmpty { bytes.append(UInt8(ascii: ",")) }
                 let start = bytes.count
-                Self.writeFeature(layer, row, projector: projector, into: &bytes)
+                Self.writeFeature(schema, row, projector: projector, into: &bytes)
                 ranges.append(start..<bytes.count)
             }
-            return FeaturePage(numberMatched: matched, joined: bytes, ranges: ranges)
+            return FeaturePage(numberMatched: matched, generation: scope.generation, joined: bytes, ranges: ranges)
         }
     }
 
@@ -133,18 +151,30 @@ extension GridDatabase {
     }
 
     public func feature(_ layer: Layer, id: String, output: GeometryOutput) throws -> String? {
-        try writer.read { db in
-            let byId: SQL = " WHERE id = \(id)"
+        try feature(layer, id: id, output: output, generation: nil)?.text
+    }
+
+    /// One feature as it stood at `generation` (nil: the newest), as GeoJSON text, with the
+    /// generation it was read at; nil when no row of that generation has the id.
+    public func feature(_ layer: Layer, id: String, output: GeometryOutput, generation: Int64?) throws -> (text: String, generation: Int64)? {
+        let schema = self.schema[layer]
+        return try read { db in
+            let scope = try GenerationScope.resolve(generation, db)
             let projector = try output.projector()
-            return try Row.fetchOne(db, SQLRequest(literal: selectSQL(layer, output: output) + byId)).map {
-                Self.featureText(layer, $0, projector: projector)
+            for source in scope.sources(layer) {
+                var byId: SQL = " WHERE id = \(id)"
+                if let condition = source.condition { byId = byId + " AND " + SQL(sql: condition) }
+                if let row = try Row.fetchOne(db, SQLRequest(literal: selectSQL(schema, output: output, table: source.table) + byId)) {
+                    return (Self.featureText(schema, row, projector: projector), scope.generation)
+                }
             }
+            return nil
         }
     }
 
     /// The extent of a layer, from the R*Tree (float32 boxes rounded outward, so it may be a hair wide).
     public func extent(_ layer: Layer) throws -> BoundingBox? {
-        try writer.read { db in
+        try read { db in
             guard let r = try Row.fetchOne(db, sql: "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_\(layer.table)_geom"),
                   let a: Double = r[0], let b: Double = r[1], let c: Double = r[2], let d: Double = r[3] else { return nil }
             return BoundingBox(minLon: a, minLat: b, maxLon: c, maxLat: d)
@@ -153,13 +183,14 @@ extension GridDatabase {
 
     /// Writes a layer as one RFC 7946 FeatureCollection, streaming, with coordinates exactly as stored.
     public func exportGeoJSON(_ layer: Layer, write: (String) throws -> Void) throws {
-        try writer.read { db in
-            let cols = (["id"] + layer.columns.map(\.name) + ["extra"]).joined(separator: ", ")
+        let schema = self.schema[layer]
+        try read { db in
+            let cols = (["id"] + schema.names + ["extra"]).joined(separator: ", ")
             let rows = try Row.fetchCursor(db, sql: "SELECT \(cols), AsBinary(geom) FROM \(layer.table) ORDER BY fid")
             try write("{\"type\":\"FeatureCollection\",\"name\":\(JSONText.quoted(layer.name)),\"features\":[\n")
             var first = true
             while let row = try rows.next() {
-                let wkb: Data = row[layer.columns.count + 2]
+                let wkb: Data = row[schema.columns.count + 2]
                 let g = RingOrientation.rfc7946(try WKB.decode([UInt8](wkb)))
                 var s = first ? "" : ",\n"
                 first = false
@@ -167,7 +198,7 @@ extension GridDatabase {
                 s += ",\"geometry\":"
                 GeoJSON.write(g, into: &s)
                 s += ",\"properties\":"
-                s += Self.propertiesText(layer, row)
+                s += Self.propertiesText(schema, row)
                 s += "}"
                 try write(s)
             }
@@ -180,14 +211,16 @@ extension GridDatabase {
     /// coordinates go out unchanged (measured ~2x faster than SpatiaLite's AsGeoJSON, which
     /// formats every number with printf), else AsGeoJSON text of the transformed geometry.
     /// Only rows with `extra` members have their properties re-encoded in Swift.
-    func selectSQL(_ layer: Layer, output: GeometryOutput) -> SQL {
-        let cols = (["id"] + layer.columns.map(\.name) + ["extra"]).joined(separator: ", ")
-        let props = (["'id', id"] + layer.columns.map { "'\($0.name)', \($0.name)" }).joined(separator: ", ")
+    /// `table` is the layer table or its history table (same columns); `more` appends columns
+    /// after the geometry.
+    func selectSQL(_ layer: LayerSchema, output: GeometryOutput, table: String, more: SQL = "") -> SQL {
+        let cols = (["id"] + layer.names + ["extra"]).joined(separator: ", ")
+        let props = (["'id', id"] + layer.names.map { "'\($0)', \($0)" }).joined(separator: ", ")
         let geometry = output.writesWKB ? "AsBinary(geom)" : output.sql
-        return "SELECT \(sql: cols), json_object(\(sql: props)), \(sql: geometry) FROM \(sql: layer.table)"
+        return "SELECT \(sql: cols), json_object(\(sql: props)), \(sql: geometry)" + more + " FROM \(sql: table)"
     }
 
-    static func featureText(_ layer: Layer, _ row: Row, projector: WKBText.Projector? = nil) -> String {
+    static func featureText(_ layer: LayerSchema, _ row: Row, projector: WKBText.Projector? = nil) -> String {
         var bytes: [UInt8] = []
         writeFeature(layer, row, projector: projector, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -195,7 +228,7 @@ extension GridDatabase {
 
     /// Appends one Feature as UTF-8 JSON (bytes, not String: appending to a String costs more
     /// than formatting the numbers).
-    static func writeFeature(_ layer: Layer, _ row: Row, projector: WKBText.Projector?, into b: inout [UInt8]) {
+    static func writeFeature(_ layer: LayerSchema, _ row: Row, projector: WKBText.Projector?, into b: inout [UInt8]) {
         let extraIndex = layer.columns.count + 1
         b.append(contentsOf: #"{"type":"Feature","id":"#.utf8)
         b.append(contentsOf: JSONText.quoted(row[0]).utf8)
@@ -224,7 +257,7 @@ extension GridDatabase {
         b.append(UInt8(ascii: "}"))
     }
 
-    static func propertiesText(_ layer: Layer, _ row: Row) -> String {
+    static func propertiesText(_ layer: LayerSchema, _ row: Row) -> String {
         var props = JSONObject()
         props["id"] = .string(row[0])
         for (k, c) in layer.columns.enumerated() {

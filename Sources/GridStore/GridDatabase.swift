@@ -2,17 +2,21 @@ import Foundation
 import GRDB
 
 /// The wangge store: one SpatiaLite file in WAL mode behind a GRDB pool. The only type in the
-/// project that holds SQL.
+/// project that holds SQL: the pool is private, and other modules see typed records, feature
+/// text and reports.
 public struct GridDatabase: Sendable {
-    public let writer: DatabasePool
+    private let pool: DatabasePool
     public let path: String
+    /// The layers' attribute columns, read from the migrated tables when the store opened.
+    public let schema: StoreSchema
 
     public struct StoreError: Error, CustomStringConvertible, Sendable {
         public let description: String
         public init(_ d: String) { description = d }
     }
 
-    /// Opens (creating when missing) the store at `path` and brings its schema up to date.
+    /// Opens (creating when missing) the store at `path` and brings its schema up to date
+    /// (migrations run in place; a store written by an earlier release is migrated on open).
     public init(path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -21,10 +25,11 @@ public struct GridDatabase: Sendable {
             try SpatiaLite.install(on: db)
         }
         config.busyMode = .timeout(10)
-        writer = try DatabasePool(path: path, configuration: config)
+        pool = try DatabasePool(path: path, configuration: config)
         self.path = path
-        try Self.initSpatialMetadata(writer)
-        try Self.migrator.migrate(writer)
+        try Self.initSpatialMetadata(pool)
+        try Self.migrator.migrate(pool)
+        schema = try pool.read(StoreSchema.read)
     }
 
     /// SpatiaLite's metadata must be created outside a transaction, so before the migrator.
@@ -39,12 +44,24 @@ public struct GridDatabase: Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-layers", migrate: Migrations.v1)
+        m.registerMigration("v2-boundary-history", migrate: Migrations.v2BoundaryHistory)
+        m.registerMigration("v3-station-categories", migrate: Migrations.v3StationCategories)
         return m
     }
 
+    /// The names of the migrations applied to this store, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    // The only ways into SQL, for the other files of this module.
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+
     /// Whether any boundary layer holds rows (an empty store is filled with the sample city).
     public func isEmpty() throws -> Bool {
-        try writer.read { db in
+        try read { db in
             for layer in Layer.all where try Int.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(layer.table))") == 1 {
                 return false
             }
@@ -52,21 +69,30 @@ public struct GridDatabase: Sendable {
         }
     }
 
+    /// Rows of a layer now current (its history not counted).
     public func count(_ layer: Layer) throws -> Int {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(layer.table)") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(layer.table)") ?? 0 }
+    }
+
+    /// Rows of a layer's history: rows that later replacing imports closed.
+    public func historyCount(_ layer: Layer) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(layer.historyTable)") ?? 0 }
     }
 
     public func categories() throws -> [StationCategory] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT code, name_zh, name_en, counts_toward_all FROM station_categories ORDER BY rowid").map {
-                StationCategory(code: $0[0], nameZh: $0[1], nameEn: $0[2], countsTowardAll: $0[3])
-            }
+        try read { db in try Self.categories(db) }
+    }
+
+    static func categories(_ db: Database) throws -> [StationCategory] {
+        try Row.fetchAll(db, sql: "SELECT code, name_zh, name_en, counts_toward_all FROM station_categories ORDER BY rowid").map {
+            StationCategory(code: $0[0], nameZh: $0[1], nameEn: $0[2], countsTowardAll: $0[3])
         }
     }
 
-    /// Replaces the station categories (from seeds/station_categories.csv).
+    /// Adds station categories, or updates the names and the all-categories flag of those whose
+    /// code exists (from seeds/station_categories.csv or `wangge categories --add`).
     public func replaceCategories(_ list: [StationCategory]) throws {
-        try writer.write { db in
+        try write { db in
             for c in list {
                 try db.execute(literal: """
                     INSERT INTO station_categories (code, name_zh, name_en, counts_toward_all)

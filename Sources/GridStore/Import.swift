@@ -73,15 +73,16 @@ extension GridDatabase {
         do { transform = try CoordinateTransform(crs) } catch {
             throw ImportError(layer: layer.name, problems: [ImportProblem(field: "crs", message: "\(error)")], total: 1)
         }
-        for key in options.mapping.keys where key != "id" && layer.column(key) == nil {
-            throw ImportError(layer: layer.name, problems: [ImportProblem(field: "--map \(key)", message: "\(layer.name) has no column '\(key)'; columns: id, \(layer.columns.map(\.name).joined(separator: ", "))")], total: 1)
+        let columns = schema[layer].columns
+        for key in options.mapping.keys where key != "id" && schema[layer].column(key) == nil {
+            throw ImportError(layer: layer.name, problems: [ImportProblem(field: "--map \(key)", message: "\(layer.name) has no column '\(key)'; columns: id, \(columns.map(\.name).joined(separator: ", "))")], total: 1)
         }
         var problems = ProblemList()
         var rows: [PendingRow] = []
         rows.reserveCapacity(features.count)
         var seen: [String: Int] = [:]
         let idKey = options.mapping["id"] ?? "id"
-        let consumed = Set([idKey] + layer.columns.map { options.mapping[$0.name] ?? $0.name })
+        let consumed = Set([idKey] + columns.map { options.mapping[$0.name] ?? $0.name })
 
         for (k, f) in features.enumerated() {
             if k % 1000 == 0 { progress?("checking", k, features.count) }
@@ -103,7 +104,7 @@ extension GridDatabase {
             seen[id] = k
 
             var values: [DatabaseValue] = []
-            for c in layer.columns {
+            for c in columns {
                 let key = options.mapping[c.name] ?? c.name
                 let raw = f.properties[key] ?? .null
                 switch Self.convert(raw, c.kind) {
@@ -137,7 +138,7 @@ extension GridDatabase {
         return rows
     }
 
-    static func convert(_ v: JSONValue, _ kind: Layer.ValueKind) -> Result<DatabaseValue, ConversionFailure> {
+    static func convert(_ v: JSONValue, _ kind: LayerSchema.ValueKind) -> Result<DatabaseValue, ConversionFailure> {
         switch (kind, v) {
         case (_, .null): return .success(.null)
         case (.text, .string(let s)): return .success(s.databaseValue)
@@ -159,7 +160,8 @@ extension GridDatabase {
     }
 
     private func write(_ layer: Layer, _ input: [PendingRow], crs: CRS, options: ImportOptions, progress: ImportProgress?) throws -> ImportReport {
-        try writer.write { db -> ImportReport in
+        let columns = schema[layer].columns
+        return try write { db -> ImportReport in
             var problems = ProblemList()
             var rows = input
             var repaired = 0
@@ -196,7 +198,22 @@ extension GridDatabase {
             }
             if !problems.isEmpty { throw problems.error(layer: layer.name) }
 
+            // The generation opens first: its id tags the rows. A later failure rolls it back
+            // with everything else (AUTOINCREMENT's counter too), so ids stay contiguous.
+            try db.execute(literal: """
+                INSERT INTO boundary_generations (layer, imported_at, source, source_crs, feature_count, repaired_count)
+                VALUES (\(layer.name), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), \(options.source), \(crs.description), \(rows.count), \(repaired))
+                """)
+            let generation = db.lastInsertedRowID
+
+            let attributeNames = ["id"] + columns.map(\.name) + ["extra"]
             if options.mode == .replace {
+                // Close the current rows: they were valid up to the generation before this one.
+                let kept = (attributeNames + ["geom"]).joined(separator: ", ")
+                try db.execute(sql: """
+                    INSERT INTO \(layer.historyTable) (\(kept), generation_low, generation_high)
+                    SELECT \(kept), coalesce(generation_low, ?1), ?1 FROM \(layer.table) ORDER BY fid
+                    """, arguments: [generation - 1])
                 try db.execute(sql: "DELETE FROM \(layer.table)")
             } else {
                 let existing = Set(try String.fetchAll(db, sql: "SELECT id FROM \(layer.table)"))
@@ -206,7 +223,7 @@ extension GridDatabase {
                 if !problems.isEmpty { throw problems.error(layer: layer.name) }
             }
 
-            let names = ["id"] + layer.columns.map(\.name) + ["extra", "geom"]
+            let names = attributeNames + ["generation_low", "geom"]
             let geomSQL = layer.geometry == .point ? "GeomFromWKB(?, 4326)" : "CastToMultiPolygon(GeomFromWKB(?, 4326))"
             let placeholders = Array(repeating: "?", count: names.count - 1).joined(separator: ", ") + ", " + geomSQL
             let insert = try db.makeStatement(sql: "INSERT INTO \(layer.table) (\(names.joined(separator: ", "))) VALUES (\(placeholders))")
@@ -215,17 +232,19 @@ extension GridDatabase {
                 var args: [DatabaseValue] = [r.id.databaseValue]
                 args += r.values
                 args.append(r.extra?.databaseValue ?? .null)
+                args.append(generation.databaseValue)
                 args.append(Data(WKB.encode(r.geometry)).databaseValue)
                 try insert.execute(arguments: StatementArguments(args))
             }
 
-            for a in layer.derivableAncestors {
+            for a in schema.derivableAncestors(layer) {
                 try db.execute(sql: """
                     UPDATE \(layer.table) SET \(a.column) = (SELECT p.\(a.column) FROM \(a.parentTable) p WHERE p.id = \(layer.table).\(a.via))
                     WHERE \(a.column) IS NULL AND \(a.via) IS NOT NULL
                     """)
             }
-            for c in layer.columns {
+            let categories = try Self.categories(db).map(\.code)
+            for c in columns {
                 guard let parent = c.parent else { continue }
                 let parentKey = parent == "station_categories" ? "code" : "id"
                 let orphans = try Row.fetchAll(db, sql: """
@@ -235,15 +254,19 @@ extension GridDatabase {
                 for o in orphans {
                     let id: String = o[0]
                     let ref: String = o[1]
+                    let message = parent == "station_categories"
+                        ? "category '\(ref)' is not a station category; the store has " + (categories.isEmpty ? "none" : categories.joined(separator: ", ")) +
+                          " (add one with `wangge categories --add FILE.csv`, a CSV of code,name_zh,name_en,counts_toward_all)"
+                        : "\(c.name) '\(ref)' names no row in \(parent)"
                     problems.add(ImportProblem(featureIndex: byId[id], featureId: id, field: "properties.\(options.mapping[c.name] ?? c.name)",
-                                               message: "\(c.name) '\(ref)' names no row in \(parent)"))
+                                               message: message))
                 }
             }
             if !problems.isEmpty { throw problems.error(layer: layer.name) }
 
             var warnings: [String] = []
             for child in Layer.all {
-                for c in child.columns where c.parent == layer.name {
+                for c in schema[child].columns where c.parent == layer.name {
                     let n = try Int.fetchOne(db, sql: """
                         SELECT count(*) FROM \(child.table) WHERE \(c.name) IS NOT NULL AND \(c.name) NOT IN (SELECT id FROM \(layer.table))
                         """) ?? 0
@@ -251,11 +274,6 @@ extension GridDatabase {
                 }
             }
 
-            try db.execute(literal: """
-                INSERT INTO boundary_generations (layer, imported_at, source, source_crs, feature_count, repaired_count)
-                VALUES (\(layer.name), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), \(options.source), \(crs.description), \(rows.count), \(repaired))
-                """)
-            let generation = db.lastInsertedRowID
             progress?("done", rows.count, rows.count)
             return ImportReport(layer: layer.name, imported: rows.count, repaired: repaired, generation: generation, crs: crs.description, warnings: warnings)
         }

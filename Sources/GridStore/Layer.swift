@@ -1,32 +1,24 @@
-/// The layers the store keeps and the attribute schema of each. Queries, import validation and
-/// feature encoding all read these descriptions; the tables themselves are created by migrations,
-/// which never change once shipped.
+/// The layers the store keeps, with what SQL cannot say about them: titles, what each column
+/// means and which layer a reference column names. The columns themselves (names, order, value
+/// kinds) are defined once, by the migrations, and read from the store when it opens: see
+/// `StoreSchema`. `SchemaTests` fails when a schema column has no description here or a
+/// description names no column.
 public struct Layer: Hashable, Sendable {
     public enum GeometryKind: String, Sendable { case multiPolygon = "MULTIPOLYGON", point = "POINT" }
-    public enum ValueKind: Sendable { case text, integer, real }
-
-    public struct Column: Hashable, Sendable {
-        public let name: String
-        public let kind: ValueKind
-        /// The layer whose `id` this column names, for parent references.
-        public let parent: String?
-        public let description: String
-        init(_ name: String, _ kind: ValueKind, parent: String? = nil, _ description: String) {
-            self.name = name; self.kind = kind; self.parent = parent; self.description = description
-        }
-        init(_ name: String, parent: String? = nil, _ description: String) {
-            self.init(name, .text, parent: parent, description)
-        }
-    }
 
     /// Collection id and table name (no dots: QGIS breaks on dotted collection ids).
     public let name: String
     public let title: String
     public let titleZh: String
     public let geometry: GeometryKind
-    /// Attribute columns besides `id` and the geometry, in output order.
-    public let columns: [Column]
+    /// Column name → what it holds, for the API description. Every attribute column of the
+    /// migrated table must have one.
+    public let descriptions: [String: String]
+    /// Reference column → the table whose key it names (`id` of a layer, `code` of station_categories).
+    public let references: [String: String]
     public var table: String { name }
+    /// The table holding the rows that later imports replaced (the layer's boundary history).
+    public var historyTable: String { name + "_history" }
 
     public var geometryTypes: Set<String> {
         geometry == .point ? ["Point"] : ["Polygon", "MultiPolygon"]
@@ -34,79 +26,69 @@ public struct Layer: Hashable, Sendable {
 
     public static let districts = Layer(
         name: "districts", title: "Districts", titleZh: "区县", geometry: .multiPolygon,
-        columns: [Column("name", "name")])
+        descriptions: ["name": "name"], references: [:])
     public static let streets = Layer(
         name: "streets", title: "Streets and towns", titleZh: "街道/镇", geometry: .multiPolygon,
-        columns: [
-            Column("name", "name"),
-            Column("district_id", parent: "districts", "district (6-digit code)"),
-            Column("zone", "functional zone the street belongs to, if any"),
-        ])
+        descriptions: [
+            "name": "name",
+            "district_id": "district (6-digit code)",
+            "zone": "functional zone the street belongs to, if any",
+        ],
+        references: ["district_id": "districts"])
     public static let communities = Layer(
         name: "communities", title: "Communities", titleZh: "社区", geometry: .multiPolygon,
-        columns: [
-            Column("name", "name"),
-            Column("street_id", parent: "streets", "street or town (9-digit code)"),
-            Column("district_id", parent: "districts", "district"),
-        ])
+        descriptions: [
+            "name": "name",
+            "street_id": "street or town (9-digit code)",
+            "district_id": "district",
+        ],
+        references: ["street_id": "streets", "district_id": "districts"])
     public static let grids = Layer(
         name: "grids", title: "Grids", titleZh: "网格", geometry: .multiPolygon,
-        columns: [
-            Column("name", "name"),
-            Column("community_id", parent: "communities", "community (12-digit code)"),
-            Column("street_id", parent: "streets", "street or town"),
-            Column("district_id", parent: "districts", "district"),
-            Column("worker_name", "grid worker"),
-            Column("worker_phone", "grid worker's phone"),
-        ])
+        descriptions: [
+            "name": "name",
+            "community_id": "community (12-digit code)",
+            "street_id": "street or town",
+            "district_id": "district",
+            "worker_name": "grid worker",
+            "worker_phone": "grid worker's phone",
+        ],
+        references: ["community_id": "communities", "street_id": "streets", "district_id": "districts"])
     public static let compounds = Layer(
         name: "compounds", title: "Residential compounds", titleZh: "小区", geometry: .multiPolygon,
-        columns: [
-            Column("name", "name"),
-            Column("grid_id", parent: "grids", "grid holding the compound's centroid"),
-            Column("community_id", parent: "communities", "community"),
-            Column("street_id", parent: "streets", "street or town"),
-            Column("district_id", parent: "districts", "district"),
-            Column("households", .integer, "number of households"),
-            Column("population", .integer, "number of residents"),
-            Column("entrance_lon", .real, "longitude of the main entrance, when known"),
-            Column("entrance_lat", .real, "latitude of the main entrance, when known"),
-        ])
+        descriptions: [
+            "name": "name",
+            "grid_id": "grid holding the compound's centroid",
+            "community_id": "community",
+            "street_id": "street or town",
+            "district_id": "district",
+            "households": "number of households",
+            "population": "number of residents",
+            "entrance_lon": "longitude of the main entrance, when known",
+            "entrance_lat": "latitude of the main entrance, when known",
+        ],
+        references: ["grid_id": "grids", "community_id": "communities", "street_id": "streets", "district_id": "districts"])
     public static let stations = Layer(
         name: "stations", title: "Service stations", titleZh: "服务站点", geometry: .point,
-        columns: [
-            Column("name", "name"),
-            Column("category", parent: "station_categories", "station category code (see /categories)"),
-            Column("level", "county, town, community or compound"),
-            Column("grid_id", parent: "grids", "grid"),
-            Column("community_id", parent: "communities", "community"),
-            Column("street_id", parent: "streets", "street or town"),
-            Column("district_id", parent: "districts", "district"),
-            Column("compound_id", parent: "compounds", "compound, when the station serves one"),
+        descriptions: [
+            "name": "name",
+            "category": "station category code (see /categories)",
+            "level": "county, town, community or compound",
+            "grid_id": "grid",
+            "community_id": "community",
+            "street_id": "street or town",
+            "district_id": "district",
+            "compound_id": "compound, when the station serves one",
+        ],
+        references: [
+            "category": "station_categories", "grid_id": "grids", "community_id": "communities",
+            "street_id": "streets", "district_id": "districts", "compound_id": "compounds",
         ])
 
     /// In dependency order: parents before children.
     public static let all: [Layer] = [districts, streets, communities, grids, compounds, stations]
 
     public static func named(_ name: String) -> Layer? { all.first { $0.name == name } }
-
-    public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
-
-    /// Ancestor columns that can be filled from a parent row when the input leaves them out,
-    /// e.g. a grid's street_id from its community.
-    var derivableAncestors: [(column: String, via: String, parentTable: String)] {
-        // Most specific parent first, so a station in a compound takes its grid from the compound.
-        let chain = [("compound_id", "compounds"), ("grid_id", "grids"), ("community_id", "communities"), ("street_id", "streets")]
-        var out: [(String, String, String)] = []
-        let names = Set(columns.map(\.name))
-        for (via, parentTable) in chain where names.contains(via) {
-            guard let parentLayer = Layer.named(parentTable) else { continue }
-            for c in parentLayer.columns where c.parent != nil && names.contains(c.name) && c.name != via && c.name != "category" {
-                out.append((c.name, via, parentTable))
-            }
-        }
-        return out
-    }
 }
 
 public struct StationCategory: Hashable, Sendable, Codable {

@@ -42,6 +42,9 @@ struct Assign: ParsableCommand {
     @Flag(help: "For points outside every grid, also find the nearest grid and its geodesic distance (nearest_grid_id, nearest_m).")
     var nearest = false
 
+    @Option(help: "Assign against this boundary generation (see `wangge generations`; default the newest).")
+    var generation: Int64?
+
     @Option(help: "On a bad row: skip it (report it and go on) or stop.")
     var onError: ErrorPolicy = .skip
 
@@ -56,7 +59,10 @@ struct Assign: ParsableCommand {
             throw CLIError("cannot read \(file)")
         }
         let db = try store.open()
-        let index = try AssignmentIndex.build(from: db)
+        let index: AssignmentIndex
+        do { index = try AssignmentIndex.build(from: db, generation: generation) } catch let e as UnknownGeneration {
+            throw CLIError("--generation: \(e)")
+        }
         note("index of \(index.gridInfo.count) grids and \(index.compoundInfo.count) compounds (generation \(index.generation)) built in \(String(format: "%.2f", index.buildSeconds)) s")
 
         let output: FileHandle

@@ -100,8 +100,8 @@ final class AssignmentIndexTests: XCTestCase {
             points.append(Coordinate(Double.random(in: e.minLon...e.maxLon, using: &rng), Double.random(in: e.minLat...e.maxLat, using: &rng)))
         }
         // Stored vertices: mostly shared by two or more grids.
-        let grids = try db.storedFeatures(.grids)
-        for f in grids.shuffled(using: &rng).prefix(1500) { points.append(contentsOf: f.geometry.coordinates.prefix(3)) }
+        let grids = try db.grids()
+        for f in grids.shuffled(using: &rng).prefix(1500) { points.append(contentsOf: Geometry.multiPolygon(f.geometry).coordinates.prefix(3)) }
         var disagreements: [String] = []
         var shared = 0
         for p in points {

@@ -219,7 +219,8 @@ final class OGCTests: XCTestCase {
                 routed.insert("\(method) \(path)")
             }
         }
-        let doc = OpenAPI.document(serverURL: "http://localhost").json.objectValue
+        let schema = try makeServices().db.schema
+        let doc = OpenAPI.document(serverURL: "http://localhost", schema: schema).json.objectValue
         var documented = Set<String>()
         for (path, item) in doc?["paths"]?.objectValue?.members ?? [] {
             for (method, _) in item.objectValue?.members ?? [] { documented.insert("\(method) \(path)") }
@@ -231,7 +232,8 @@ final class OGCTests: XCTestCase {
 
     /// Every `$ref` in the document resolves, and each layer's property filters are declared.
     func testOpenAPIReferencesResolveAndFiltersAreDeclared() throws {
-        let doc = try XCTUnwrap(OpenAPI.document(serverURL: "http://localhost").json.objectValue)
+        let schema = try makeServices().db.schema
+        let doc = try XCTUnwrap(OpenAPI.document(serverURL: "http://localhost", schema: schema).json.objectValue)
         func walk(_ v: JSONValue, _ visit: (String) -> Void) {
             switch v {
             case .object(let o):
@@ -248,7 +250,7 @@ final class OGCTests: XCTestCase {
         }
         let gridItems = doc["paths"]?.objectValue?["/collections/grids/items"]?.objectValue?["get"]?.objectValue
         let names = gridItems?["parameters"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } ?? []
-        for c in Layer.grids.columns { XCTAssertTrue(names.contains(c.name), c.name) }
+        for c in schema[.grids].columns { XCTAssertTrue(names.contains(c.name), c.name) }
     }
 
     func testServiceDocAndDefinitionAreServed() async throws {

@@ -7,13 +7,13 @@ import XCTest
 final class StoreTests: XCTestCase {
     func testMigrationsRegisterEveryLayerWithASpatialIndexInWALMode() throws {
         let db = try makeStore(self)
-        try db.writer.read { conn in
+        try db.read { conn in
             let rows = try Row.fetchAll(conn, sql: "SELECT f_table_name, geometry_type, srid, spatial_index_enabled FROM geometry_columns ORDER BY f_table_name")
-            XCTAssertEqual(rows.map { $0[0] as String }, Layer.all.map(\.name).sorted())
+            XCTAssertEqual(rows.map { $0[0] as String }, Layer.all.flatMap { [$0.name, $0.historyTable] }.sorted(), "every layer and its history")
             for r in rows {
                 XCTAssertEqual(r[2] as Int, 4326)
                 XCTAssertEqual(r[3] as Int, 1)
-                XCTAssertEqual(r[1] as Int, (r[0] as String) == "stations" ? 1 : 6, "POINT=1, MULTIPOLYGON=6")
+                XCTAssertEqual(r[1] as Int, (r[0] as String).hasPrefix("stations") ? 1 : 6, "POINT=1, MULTIPOLYGON=6")
             }
             XCTAssertEqual(try String.fetchOne(conn, sql: "PRAGMA journal_mode"), "wal")
             XCTAssertEqual(try Double.fetchOne(conn, sql: "SELECT ST_Distance(MakePoint(114, 23, 4326), MakePoint(114.01, 23, 4326), 1)") ?? 0, 1025.2, accuracy: 0.1)
@@ -62,7 +62,7 @@ final class StoreTests: XCTestCase {
         let r = try db.importGeoJSON(.districts, data: try fixture("huizhou_districts_gcj02_datav.geojson"),
                                      options: ImportOptions(crs: .gcj02, mapping: ["id": "adcode"]))
         XCTAssertEqual(r.imported, 5)
-        let stored = Dictionary(uniqueKeysWithValues: try db.storedFeatures(.districts).map { ($0.id, $0.geometry) })
+        let stored = Dictionary(uniqueKeysWithValues: try db.areas(.districts).map { ($0.id, Geometry.multiPolygon($0.geometry)) })
         let (reference, _) = try GeoJSON.features(from: try JSONParser.parse(try fixture("huizhou_districts_wgs84_from_amap.geojson")))
         var compared = 0, worst = 0.0
         for f in reference {
@@ -86,7 +86,7 @@ final class StoreTests: XCTestCase {
         let db = try makeStore(self)
         let r = try db.importGeoJSON(.districts, data: try fixture("huizhou_districts_cgcs2000_fastgeocn.geojson"), options: ImportOptions(mapping: ["id": "gb"]))
         XCTAssertEqual(r.crs, "EPSG:4490", "from urn:ogc:def:crs:EPSG::4490")
-        XCTAssertEqual(Set(try db.storedFeatures(.districts).map(\.id)), ["156441302", "156441303", "156441322", "156441323", "156441324"])
+        XCTAssertEqual(Set(try db.areas(.districts).map(\.id)), ["156441302", "156441303", "156441322", "156441323", "156441324"])
         // Huizhou's city hall (114.416, 23.111) lies in 惠城区 in this independent outline too.
         XCTAssertEqual(try db.coveringIds(.districts, Coordinate(114.416, 23.111)), ["156441302"])
     }
@@ -97,9 +97,9 @@ final class StoreTests: XCTestCase {
         try db.importGeoJSON(.streets, data: featureCollection([polygonFeature("441302001", "\"district_id\":\"441302\"", ring: box(114, 23, 1, 1))]))
         try db.importGeoJSON(.communities, data: featureCollection([polygonFeature("441302001001", "\"street_id\":\"441302001\"", ring: box(114, 23, 1, 1))]))
         try db.importGeoJSON(.grids, data: featureCollection([polygonFeature("441302001001001", "\"community_id\":\"441302001001\"", ring: box(114, 23, 1, 1))]))
-        let g = try XCTUnwrap(try db.storedFeatures(.grids).first)
-        XCTAssertEqual(g["street_id"], "441302001")
-        XCTAssertEqual(g["district_id"], "441302")
+        let g = try XCTUnwrap(try db.grids().first)
+        XCTAssertEqual(g.streetId, "441302001")
+        XCTAssertEqual(g.districtId, "441302")
         XCTAssertEqual(try db.coveringIds(.grids, Coordinate(114.5, 23.5)), ["441302001001001"])
         XCTAssertEqual(try db.coveringIds(.grids, Coordinate(115, 23.5)), ["441302001001001"], "covers its boundary")
         XCTAssertEqual(try db.coveringIds(.grids, Coordinate(115.1, 23.5)), [])
