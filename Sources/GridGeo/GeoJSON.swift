@@ -65,12 +65,10 @@ public enum GeoJSON {
         guard let obj = value.objectValue, obj["type"]?.stringValue == "Feature" else {
             throw GeoJSONError(path: "", message: "expected a Feature object")
         }
-        var id: String?
-        switch obj["id"] {
-        case .none, .some(.null): id = nil
-        case .some(.string(let s)): id = s
-        case .some(.number(_, let text)): id = text
-        case .some(let other): throw GeoJSONError(path: "id", message: "id must be a string or number, found \(other.typeName)")
+        // Ids follow FeatureId's rule: whole numbers become their canonical decimal text.
+        let id: String?
+        do { id = try obj["id"].flatMap(FeatureId.from) } catch let e as FeatureId.Invalid {
+            throw GeoJSONError(path: "id", message: e.message)
         }
         var props = JSONObject()
         switch obj["properties"] {

@@ -35,6 +35,22 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     public static func number(_ d: Double) -> JSONValue { .number(d, text: JSONText.number(d)) }
+
+    /// The path (`entrance_lon`, `tags[2].height`) of the first number in this value that is
+    /// not a finite double, such as `1e400`; nil when every number is finite. JSON text can carry
+    /// such a number but no JSON output can give it back, so imports refuse it.
+    public func nonFiniteNumberPath(_ path: String = "") -> String? {
+        switch self {
+        case .number(let d, _): return d.isFinite ? nil : path
+        case .array(let a):
+            for (k, v) in a.enumerated() { if let p = v.nonFiniteNumberPath("\(path)[\(k)]") { return p } }
+            return nil
+        case .object(let o):
+            for m in o.members { if let p = m.value.nonFiniteNumberPath(path.isEmpty ? m.key : "\(path).\(m.key)") { return p } }
+            return nil
+        case .null, .bool, .string: return nil
+        }
+    }
     public static func int(_ i: Int) -> JSONValue { .number(Double(i), text: String(i)) }
 }
 
@@ -263,7 +279,11 @@ public struct JSONParser {
 /// JSON text output shared by every encoder in the project.
 public enum JSONText {
     /// Shortest text that reads back as the same double (Swift's description is round-trip exact).
+    /// JSON has no infinity or NaN (RFC 8259 §6): a non-finite double is written `null`, so no
+    /// encoder in the project can emit `inf`, `nan` or `Infinity`. Imports refuse such numbers
+    /// (`JSONValue.nonFiniteNumberPath`), so a stored value never needs this.
     public static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return "\(d)"
     }
@@ -294,7 +314,8 @@ public enum JSONText {
         switch v {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(_, let text): out += text
+        // The text as the user wrote it, unless it denotes no finite double (`1e400`): `null`.
+        case .number(let d, let text): out += d.isFinite ? text : "null"
         case .string(let s): out += quoted(s)
         case .array(let a):
             out += "["

@@ -205,7 +205,7 @@ struct OutputCRS: Hashable, Sendable {
             }
             return (BoundingBox(minLon: x0, minLat: y0, maxLon: x1, maxLat: y1), nil)
         }
-        let t = try TransformCache.shared.transform(epsg)
+        let t = try CRSService.shared.transform(from: .epsg(epsg), to: .wgs84)
         var ring: [Coordinate] = []
         let n = 16
         func add(_ x: Double, _ y: Double) throws {
@@ -231,22 +231,5 @@ struct OutputCRS: Hashable, Sendable {
             throw APIError.badParameter(OGC.Param.bbox, "the box is outside the valid area of \(uri)")
         }
         return (b, ring)
-    }
-}
-
-/// PROJ transformations from each projected CRS to CRS84, created once (~50 ms each) and shared;
-/// ProjTransform serialises its own use.
-final class TransformCache: @unchecked Sendable {
-    static let shared = TransformCache()
-    private let lock = NSLock()
-    private var cache: [Int: ProjTransform] = [:]
-
-    func transform(_ epsg: Int) throws -> ProjTransform {
-        lock.lock()
-        defer { lock.unlock() }
-        if let t = cache[epsg] { return t }
-        let t = try ProjTransform(from: .epsg(epsg), to: .wgs84)
-        cache[epsg] = t
-        return t
     }
 }

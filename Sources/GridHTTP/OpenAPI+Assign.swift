@@ -22,7 +22,12 @@ extension OpenAPI {
             ],
         ]
         let crs: J = ["name": "crs", "in": "query", "required": false,
-                      "description": "CRS of the input: wgs84 (default), cgcs2000, gcj02, bd09 or an EPSG code such as EPSG:4547",
+                      "description": """
+                        CRS of the input: wgs84 (default), cgcs2000, gcj02, bd09 or an EPSG code such as EPSG:4547 (easting first). \
+                        A point outside the CRS's area of use (PROJ's, widened by 1°) is a 400 naming the CRS and the likely mistake, \
+                        e.g. degrees sent with a projected CRS; gcj02 and bd09 are refused outside mainland China, Hong Kong and Macau, \
+                        where those services give WGS84.
+                        """,
                       "schema": ["type": "string"]]
         let accuracy: J = ["name": "accuracy", "in": "query", "required": false,
                            "description": "metres: every grid within this distance is a candidate",
@@ -42,7 +47,11 @@ extension OpenAPI {
         var post: [(String, J)] = [
             ("tags", ["Assignment"]),
             ("summary", "points in grids (batch)"),
-            ("description", .string("A GeoJSON FeatureCollection of points, or CSV (`id,lon,lat`, Content-Type text/csv); at most \(AssignController.maxPoints) points.")),
+            ("description", .string("""
+                A GeoJSON FeatureCollection of points, or CSV (`id,lon,lat`, Content-Type text/csv); at most \(AssignController.maxPoints) points. \
+                A GeoJSON id (the feature's `id`, else `properties.id`) written as a number must be a whole number and is answered as its \
+                decimal text (`10`, `1e1` and `10.0` are `"10"`); CSV ids are text, answered as written.
+                """)),
             ("operationId", "assign_batch"),
             ("parameters", [crs, accuracy, .parameterRef("generation")]),
             ("requestBody", [

@@ -89,7 +89,8 @@ extension Assignment {
         s += boundary ? ",true," : ",false,"
         s += CSV.escape(candidates.map(\.grid.id).joined(separator: ";"))
         s += ","
-        if let n = nearest { s += CSV.escape(n.grid.id) + "," + JSONText.number(Self.round(n.metres)) } else { s += "," }
+        // An empty cell, never `null` or `inf`, should a distance ever not be finite.
+        if let n = nearest { s += CSV.escape(n.grid.id) + "," + (n.metres.isFinite ? JSONText.number(Self.round(n.metres)) : "") } else { s += "," }
         return s
     }
 

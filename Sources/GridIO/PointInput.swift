@@ -22,20 +22,14 @@ public struct PointInputError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Turns user-supplied coordinates into WGS84 points with errors that name the field: the same
-/// checks for the HTTP API and the batch CLI.
+/// checks for the HTTP API and the batch CLI (GridGeo's `CoordinateTransform` holds them all).
 public struct PointReader {
     public let crs: CRS
     private let transform: CoordinateTransform
-    /// Geographic input can be range-checked per axis before any conversion.
-    private let geographic: Bool
 
     public init(crs: CRS) throws {
         self.crs = crs
-        transform = try CoordinateTransform.shared(crs)
-        switch crs {
-        case .wgs84, .gcj02, .bd09, .epsg(4490): geographic = true
-        default: geographic = false
-        }
+        transform = try CoordinateTransform(crs)
     }
 
     /// Parses one number; `field` names it in the error.
@@ -49,16 +43,14 @@ public struct PointReader {
     }
 
     public func point(lon: Double, lat: Double, lonField: String = "lon", latField: String = "lat") throws -> Coordinate {
-        guard lon.isFinite else { throw PointInputError(field: lonField, "must be a finite number") }
-        guard lat.isFinite else { throw PointInputError(field: latField, "must be a finite number") }
-        if geographic {
-            guard (-180...180).contains(lon) else { throw PointInputError(field: lonField, "longitude \(lon) is out of range -180..180") }
-            guard (-90...90).contains(lat) else { throw PointInputError(field: latField, "latitude \(lat) is out of range -90..90 (axes swapped?)") }
-        }
         do {
             return try transform.toWGS84(Coordinate(lon, lat))
         } catch let e as CoordinateRangeError {
-            throw PointInputError(field: "\(lonField),\(latField)", "\(e.message) (input CRS \(crs))")
+            switch e.axis {
+            case .x?: throw PointInputError(field: lonField, e.message)
+            case .y?: throw PointInputError(field: latField, e.message)
+            case nil: throw PointInputError(field: "\(lonField),\(latField)", e.message)
+            }
         }
     }
 
@@ -75,9 +67,10 @@ public struct PointReader {
         guard case .point(let c)? = f.geometry else {
             throw PointInputError(field: "geometry", "expected a Point, found \(f.geometry?.typeName ?? "no geometry")")
         }
-        let id = f.id ?? f.properties["id"].flatMap { v -> String? in
-            if case .number(_, let text) = v { return text }
-            return v.stringValue
+        // The feature's id, else properties.id, by FeatureId's rule (whole numbers as decimal text).
+        var id = f.id
+        if id == nil, let v = f.properties["id"] {
+            do { id = try FeatureId.from(v) } catch let e as FeatureId.Invalid { throw PointInputError(field: "properties.id", e.message) }
         }
         return (id, try point(lon: c.lon, lat: c.lat, lonField: "geometry.coordinates[0]", latField: "geometry.coordinates[1]"))
     }

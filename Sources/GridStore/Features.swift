@@ -26,7 +26,7 @@ public struct GeometryOutput: Hashable, Sendable {
     func projector() throws -> WKBText.Projector? {
         guard epsg != nil || swapAxes || precision < 9 else { return nil }
         let scale = precision < 9 ? pow(10, Double(precision)) : nil
-        return WKBText.Projector(transform: try epsg.map { try ProjCache.shared.transform(to: $0) }, swap: swapAxes, scale: scale)
+        return WKBText.Projector(transform: try epsg.map { try CRSService.shared.transform(from: .wgs84, to: .epsg($0)) }, swap: swapAxes, scale: scale)
     }
     static let forceSpatiaLite = ProcessInfo.processInfo.environment["WANGGE_ITEMS_GEOJSON"] == "spatialite"
 
@@ -215,7 +215,11 @@ extension GridDatabase {
     /// after the geometry.
     func selectSQL(_ layer: LayerSchema, output: GeometryOutput, table: String, more: SQL = "") -> SQL {
         let cols = (["id"] + layer.names + ["extra"]).joined(separator: ", ")
-        let props = (["'id', id"] + layer.names.map { "'\($0)', \($0)" }).joined(separator: ", ")
+        // SQLite writes an infinite REAL as Inf (or 9e999): JSON has neither, so it goes out as null.
+        // Imports refuse non-finite numbers; this guards stores written by other tools.
+        let props = (["'id', id"] + layer.columns.map {
+            $0.kind == .real ? "'\($0.name)', CASE WHEN abs(\($0.name)) <= 1.7976931348623157e308 THEN \($0.name) END" : "'\($0.name)', \($0.name)"
+        }).joined(separator: ", ")
         let geometry = output.writesWKB ? "AsBinary(geom)" : output.sql
         return "SELECT \(sql: cols), json_object(\(sql: props)), \(sql: geometry)" + more + " FROM \(sql: table)"
     }
@@ -408,22 +412,5 @@ enum WKBText {
             out.append(UInt8(ascii: "}"))
             return true
         }
-    }
-}
-
-/// PROJ transformations from the stored EPSG:4326 to each output CRS, created once (~50 ms each)
-/// and shared; ProjTransform serialises its own use.
-final class ProjCache: @unchecked Sendable {
-    static let shared = ProjCache()
-    private let lock = NSLock()
-    private var cache: [Int: ProjTransform] = [:]
-
-    func transform(to epsg: Int) throws -> ProjTransform {
-        lock.lock()
-        defer { lock.unlock() }
-        if let t = cache[epsg] { return t }
-        let t = try ProjTransform(from: .wgs84, to: .epsg(epsg))
-        cache[epsg] = t
-        return t
     }
 }

@@ -86,12 +86,15 @@ extension GridDatabase {
 
         for (k, f) in features.enumerated() {
             if k % 1000 == 0 { progress?("checking", k, features.count) }
+            // FeatureId's rule (README, "Ids"): a whole number is its canonical decimal text.
             var id: String?
             switch f.properties[idKey] {
-            case .some(.string(let s)): id = s
-            case .some(.number(_, let text)): id = text
             case .none, .some(.null): id = options.mapping["id"] == nil ? f.id : nil
-            case .some(let v): problems.add(ImportProblem(featureIndex: k, field: "properties.\(idKey)", message: "id must be a string or number, found \(v.typeName)"))
+            case .some(let v):
+                do { id = try FeatureId.from(v) } catch {
+                    problems.add(ImportProblem(featureIndex: k, field: "properties.\(idKey)", message: "\(error)"))
+                    continue
+                }
             }
             guard let id, !id.trimmingCharacters(in: .whitespaces).isEmpty else {
                 problems.add(ImportProblem(featureIndex: k, field: "properties.\(idKey)", message: "missing id (set the feature's id or properties.\(idKey))"))
@@ -107,11 +110,18 @@ extension GridDatabase {
             for c in columns {
                 let key = options.mapping[c.name] ?? c.name
                 let raw = f.properties[key] ?? .null
-                switch Self.convert(raw, c.kind) {
+                switch Self.convert(raw, c.kind, isId: c.parent != nil) {
                 case .success(let v): values.append(v)
                 case .failure(let msg):
                     problems.add(ImportProblem(featureIndex: k, featureId: id, field: "properties.\(key)", message: msg.description))
                     values.append(.null)
+                }
+            }
+            // JSON text can carry 1e400, no JSON output can give it back: every number must be finite.
+            for m in f.properties.members {
+                if let path = m.value.nonFiniteNumberPath(m.key) {
+                    problems.add(ImportProblem(featureIndex: k, featureId: id, field: "properties.\(path)",
+                                               message: "number out of range: it is not a finite double, and JSON cannot carry infinity"))
                 }
             }
             var extra = JSONObject()
@@ -138,13 +148,18 @@ extension GridDatabase {
         return rows
     }
 
-    static func convert(_ v: JSONValue, _ kind: LayerSchema.ValueKind) -> Result<DatabaseValue, ConversionFailure> {
+    /// `isId`: the column holds another feature's id, so a number follows FeatureId's rule.
+    /// Whole numbers written with a fraction or exponent (`120.0`, `1.2e2`, as pandas writes
+    /// them) are whole numbers for integer columns too.
+    static func convert(_ v: JSONValue, _ kind: LayerSchema.ValueKind, isId: Bool = false) -> Result<DatabaseValue, ConversionFailure> {
         switch (kind, v) {
         case (_, .null): return .success(.null)
         case (.text, .string(let s)): return .success(s.databaseValue)
+        case (.text, .number) where isId:
+            do { return .success(try FeatureId.from(v)?.databaseValue ?? .null) } catch { return .failure(ConversionFailure("\(error)")) }
         case (.text, .number(_, let text)): return .success(text.databaseValue)
         case (.integer, .number(_, let text)):
-            guard let i = Int64(text) else { return .failure(ConversionFailure("must be a whole number, found \(text)")) }
+            guard let i = FeatureId.canonical(text).flatMap({ Int64($0) }) else { return .failure(ConversionFailure("must be a whole number, found \(text)")) }
             guard i >= 0 else { return .failure(ConversionFailure("must not be negative, found \(text)")) }
             return .success(i.databaseValue)
         case (.real, .number(let d, _)): return .success(d.databaseValue)

@@ -31,7 +31,8 @@ final class TypedBodyTests: XCTestCase {
             XCTAssertEqual(try normalizedJSON(try page.bytes().readableBytesView), try normalizedJSON(typed), "\(q.limit) from \(q.offset)")
         }
         for id in ["D0", "D29"] {
-            let one = ItemPage(feature: try XCTUnwrap(try services.db.feature(.districts, id: id)), links: [], crs: .crs84)
+            let (text, used) = try XCTUnwrap(try services.db.feature(.districts, id: id, output: GeometryOutput(precision: 9), generation: nil))
+            let one = ItemPage(feature: text, generation: used, links: [], crs: .crs84)
             let typed = try WanggeRequestContext.makeEncoder().encode(try one.typed())
             XCTAssertEqual(try normalizedJSON(try one.text().utf8), try normalizedJSON(typed), id)
         }
@@ -55,7 +56,8 @@ final class TypedBodyTests: XCTestCase {
             XCTAssertEqual(try normalizedJSON(written.readableBytesView), try normalizedJSON(typed), name)
         }
         for id in ["X/1"] {
-            let one = ItemPage(feature: try XCTUnwrap(try services.db.feature(.districts, id: id)), links: links, crs: .crs84)
+            let (text, used) = try XCTUnwrap(try services.db.feature(.districts, id: id, output: GeometryOutput(precision: 9), generation: nil))
+            let one = ItemPage(feature: text, generation: used, links: links, crs: .crs84)
             let typed = try WanggeRequestContext.makeEncoder().encode(try one.typed())
             XCTAssertEqual(try normalizedJSON(try one.text().utf8), try normalizedJSON(typed), id)
         }
