@@ -76,6 +76,9 @@ let package = Package(
             name: "GridAnalysisTests",
             dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
         .testTarget(
+            name: "GridIOTests",
+            dependencies: ["GridIO", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
+        .testTarget(
             name: "GridHTTPTests",
             dependencies: [
                 "GridHTTP", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport",

@@ -42,8 +42,7 @@ struct AssignController {
         do { body = try await req.collectBody(upTo: Self.maxBodyBytes) } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "PayloadTooLarge", "the body is larger than \(Self.maxBodyBytes >> 20) MiB; split the batch or use `wangge assign`")
         }
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        let points = type.contains("csv") ? try csvPoints(String(buffer: body), options.reader) : try geoJSONPoints(body, options.reader)
+        let points = try readPoints(body, type: request.headers[.contentType], options, crsGiven: request.uri.queryParameters["crs"] != nil)
         let index = try services.indexes.current().assignment  // one index for the whole batch
         var s = "{\"type\":\"FeatureCollection\",\"numberReturned\":\(points.count),\"features\":["
         for (k, p) in points.enumerated() {
@@ -78,66 +77,26 @@ struct AssignController {
         }
     }
 
-    typealias Point = (id: String, point: Coordinate)
+    typealias Point = PointBatch.Point
 
-    /// CSV with a header naming `lon` and `lat` (and optionally `id`); every bad row is reported
-    /// with its line number, and nothing is answered unless all rows are good.
-    func csvPoints(_ text: String, _ reader: PointReader) throws -> [Point] {
-        // "\r\n" is one Character in Swift, so split on both forms.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        guard let headerLine = lines.first else { throw APIError.badParameter("body", "empty CSV body: expected a header line such as id,lon,lat") }
-        let columns: PointColumns
-        do { columns = try PointColumns(header: try CSV.fields(headerLine)) } catch let e as PointInputError {
-            throw problems([e], total: 1)
-        }
-        var out: [Point] = [], bad: [PointInputError] = []
-        for (n, line) in lines.enumerated().dropFirst() {
-            let lineNo = n + 1
-            if line.allSatisfy({ $0 == "\r" || $0 == " " }) { continue }
-            do {
-                let f = try CSV.fields(line)
-                guard f.count >= columns.needed else {
-                    throw PointInputError("expected at least \(columns.needed) fields, found \(f.count)")
+    /// The points of a body through GridIO's one points reader (CSV or GeoJSON), its problems as
+    /// one 400 (or 413 for too many points).
+    func readPoints(_ body: ByteBuffer, type: String?, _ options: Options, crsGiven: Bool) throws -> [Point] {
+        do {
+            return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: options.reader, crsGiven: crsGiven,
+                                       maxPoints: Self.maxPoints)
+        } catch {
+            switch error {
+            case .tooMany: throw tooMany()
+            case .badPoints(let list, let total): throw problems(list, total: total)
+            case .unreadable(let field, let message, let line, let column):
+                var err = APIError.badParameter(field, message)
+                if let line, let column {
+                    err.details = [.object(JSONObject([("line", .int(line)), ("column", .int(column)), ("message", .string(message))]))]
                 }
-                let p = try reader.point(lon: f[columns.lon][...], lat: f[columns.lat][...])
-                out.append((columns.id.map { f[$0] } ?? String(lineNo), p))
-            } catch var e as PointInputError {
-                e.line = lineNo
-                bad.append(e)
-            } catch let e as CSV.SyntaxError {
-                bad.append(PointInputError(line: lineNo, "malformed CSV: \(e.description)"))
-            }
-            if out.count > Self.maxPoints { throw tooMany() }
-        }
-        if !bad.isEmpty { throw problems(bad, total: lines.count - 1) }
-        return out
-    }
-
-    /// A GeoJSON FeatureCollection of Point features; errors name the feature index.
-    func geoJSONPoints(_ body: ByteBuffer, _ reader: PointReader) throws -> [Point] {
-        let value: JSONValue
-        do { value = try JSONParser.parse(Array(body.readableBytesView)) } catch let e as JSONSyntaxError {
-            var err = APIError.badParameter("body", e.description)
-            err.details = [.object(JSONObject([("line", .int(e.line)), ("column", .int(e.column)), ("message", .string(e.message))]))]
-            throw err
-        }
-        guard let obj = value.objectValue, obj["type"]?.stringValue == "FeatureCollection", let list = obj["features"]?.arrayValue else {
-            throw APIError.badParameter("body", "expected a GeoJSON FeatureCollection of Point features (or a CSV body with Content-Type: text/csv)")
-        }
-        if list.count > Self.maxPoints { throw tooMany() }
-        var out: [Point] = [], bad: [PointInputError] = []
-        for (k, v) in list.enumerated() {
-            do {
-                let f = try reader.feature(v)
-                out.append((f.id ?? String(k), f.point))
-            } catch var e as PointInputError {
-                e.featureIndex = k
-                bad.append(e)
+                throw err
             }
         }
-        if !bad.isEmpty { throw problems(bad, total: list.count) }
-        return out
     }
 
     func tooMany() -> APIError {
