@@ -72,7 +72,6 @@ public final class BatchAssigner {
         var scanner = CSVScanner()
         var recs = CSVRecords()
         var parser: CSVPointParser?
-        start()
         while !atEOF {
             let n = try Self.read(input, into: &chunk)
             atEOF = n == 0
@@ -99,6 +98,7 @@ public final class BatchAssigner {
                 } catch let e as PointInputError {
                     throw BatchInputError(e.description)
                 }
+                start()  // no output at all unless the header is good
                 return 1
             }
             let stop = parser != nil && first < recs.records.count && processCSV(buf, recs, first, parser!)
