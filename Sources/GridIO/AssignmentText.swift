@@ -81,7 +81,9 @@ struct EncodedFragments: AnswerFragments {
 /// builds it on first use and caches it by the index's identity.
 public final class AssignmentText: Sendable {
     enum Part: Int, CaseIterable { case chain, worker, ref, quotedID, csvChain, csvID }
-    static let gridParts = Part.allCases.count
+    /// Parts per grid and per compound (literals, not `allCases.count`: no lazy static on the hot path).
+    static var gridParts: Int { 6 }
+    static var compoundParts: Int { 2 }
     enum CompoundPart: Int, CaseIterable { case ref, csvID }
 
     let bytes: [UInt8]
@@ -131,7 +133,7 @@ public final class AssignmentText: Sendable {
         func grid(_ g: Int, _ p: Part, into out: inout [UInt8]) { copy(g * AssignmentText.gridParts + p.rawValue, into: &out) }
         @inline(__always)
         func compound(_ c: Int, _ p: CompoundPart, into out: inout [UInt8]) {
-            copy(gridCount * AssignmentText.gridParts + c * CompoundPart.allCases.count + p.rawValue, into: &out)
+            copy(gridCount * AssignmentText.gridParts + c * AssignmentText.compoundParts + p.rawValue, into: &out)
         }
 
         func chain(_ g: GridInfo, into out: inout [UInt8]) { grid(g.ordinal, .chain, into: &out) }
