@@ -78,6 +78,9 @@ let package = Package(
             name: "GridAnalysisTests",
             dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
         .testTarget(
+            name: "GridIOTests",
+            dependencies: ["GridIO", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
+        .testTarget(
             name: "GridHTTPTests",
             dependencies: [
                 "GridHTTP", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport",

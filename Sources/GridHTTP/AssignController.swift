@@ -33,8 +33,10 @@ struct AssignController {
         do { p = try options.reader.point(lon: lonText, lat: latText) } catch let e as PointInputError {
             throw APIError.badParameter(e.field ?? "lon,lat", e.message)
         }
-        let a = try options.indexes(services).assignment.assign(p, accuracy: options.accuracy)
-        return GeoJSONResponse(text: a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil))
+        let index = try options.indexes(services).assignment
+        let a = index.assign(p, accuracy: options.accuracy)
+        // The grid chain and compound text comes pre-encoded from the index's table (built once per index).
+        return GeoJSONResponse(text: a.geoJSONFeature(id: nil, withDistances: options.accuracy != nil, text: AssignmentText.of(index)))
     }
 
     @Sendable func assignMany(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
@@ -44,13 +46,13 @@ struct AssignController {
         do { body = try await req.collectBody(upTo: Self.maxBodyBytes) } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "PayloadTooLarge", "the body is larger than \(Self.maxBodyBytes >> 20) MiB; split the batch or use `wangge assign`")
         }
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        let points = type.contains("csv") ? try csvPoints(String(buffer: body), options.reader) : try geoJSONPoints(body, options.reader)
+        let points = try readPoints(body, type: request.headers[.contentType], options, crsGiven: request.uri.queryParameters["crs"] != nil)
         let index = try options.indexes(services).assignment  // one index for the whole batch
         var s = "{\"type\":\"FeatureCollection\",\"numberReturned\":\(points.count),\"features\":["
+        let text = AssignmentText.of(index)
         for (k, p) in points.enumerated() {
             if k > 0 { s += "," }
-            s += index.assign(p.point, accuracy: options.accuracy).geoJSONFeature(id: p.id, withDistances: options.accuracy != nil)
+            s += index.assign(p.point, accuracy: options.accuracy).geoJSONFeature(id: p.id, withDistances: options.accuracy != nil, text: text)
         }
         s += "]}"
         return GeoJSONResponse(text: s)
@@ -90,66 +92,26 @@ struct AssignController {
         }
     }
 
-    typealias Point = (id: String, point: Coordinate)
+    typealias Point = PointBatch.Point
 
-    /// CSV with a header naming `lon` and `lat` (and optionally `id`); every bad row is reported
-    /// with its line number, and nothing is answered unless all rows are good.
-    func csvPoints(_ text: String, _ reader: PointReader) throws -> [Point] {
-        // "\r\n" is one Character in Swift, so split on both forms.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        guard let headerLine = lines.first else { throw APIError.badParameter("body", "empty CSV body: expected a header line such as id,lon,lat") }
-        let columns: PointColumns
-        do { columns = try PointColumns(header: try CSV.fields(headerLine)) } catch let e as PointInputError {
-            throw problems([e], total: 1)
-        }
-        var out: [Point] = [], bad: [PointInputError] = []
-        for (n, line) in lines.enumerated().dropFirst() {
-            let lineNo = n + 1
-            if line.allSatisfy({ $0 == "\r" || $0 == " " }) { continue }
-            do {
-                let f = try CSV.fields(line)
-                guard f.count >= columns.needed else {
-                    throw PointInputError("expected at least \(columns.needed) fields, found \(f.count)")
+    /// The points of a body through GridIO's one points reader (CSV or GeoJSON), its problems as
+    /// one 400 (or 413 for too many points).
+    func readPoints(_ body: ByteBuffer, type: String?, _ options: Options, crsGiven: Bool) throws -> [Point] {
+        do {
+            return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: options.reader, crsGiven: crsGiven,
+                                       maxPoints: Self.maxPoints)
+        } catch {
+            switch error {
+            case .tooMany: throw tooMany()
+            case .badPoints(let list, let total): throw problems(list, total: total)
+            case .unreadable(let field, let message, let line, let column):
+                var err = APIError.badParameter(field, message)
+                if let line, let column {
+                    err.problems = [Problem(message: message, line: line, column: column)]
                 }
-                let p = try reader.point(lon: f[columns.lon][...], lat: f[columns.lat][...])
-                out.append((columns.id.map { f[$0] } ?? String(lineNo), p))
-            } catch var e as PointInputError {
-                e.line = lineNo
-                bad.append(e)
-            } catch let e as CSV.SyntaxError {
-                bad.append(PointInputError(line: lineNo, "malformed CSV: \(e.description)"))
-            }
-            if out.count > Self.maxPoints { throw tooMany() }
-        }
-        if !bad.isEmpty { throw problems(bad, total: lines.count - 1) }
-        return out
-    }
-
-    /// A GeoJSON FeatureCollection of Point features; errors name the feature index.
-    func geoJSONPoints(_ body: ByteBuffer, _ reader: PointReader) throws -> [Point] {
-        let value: JSONValue
-        do { value = try JSONParser.parse(Array(body.readableBytesView)) } catch let e as JSONSyntaxError {
-            var err = APIError.badParameter("body", e.description)
-            err.problems = [Problem(message: e.message, line: e.line, column: e.column)]
-            throw err
-        }
-        guard let obj = value.objectValue, obj["type"]?.stringValue == "FeatureCollection", let list = obj["features"]?.arrayValue else {
-            throw APIError.badParameter("body", "expected a GeoJSON FeatureCollection of Point features (or a CSV body with Content-Type: text/csv)")
-        }
-        if list.count > Self.maxPoints { throw tooMany() }
-        var out: [Point] = [], bad: [PointInputError] = []
-        for (k, v) in list.enumerated() {
-            do {
-                let f = try reader.feature(v)
-                out.append((f.id ?? String(k), f.point))
-            } catch var e as PointInputError {
-                e.featureIndex = k
-                bad.append(e)
+                throw err
             }
         }
-        if !bad.isEmpty { throw problems(bad, total: list.count) }
-        return out
     }
 
     func tooMany() -> APIError {

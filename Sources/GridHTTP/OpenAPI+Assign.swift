@@ -47,11 +47,7 @@ extension OpenAPI {
         var post: [(String, J)] = [
             ("tags", ["Assignment"]),
             ("summary", "points in grids (batch)"),
-            ("description", .string("""
-                A GeoJSON FeatureCollection of points, or CSV (`id,lon,lat`, Content-Type text/csv); at most \(AssignController.maxPoints) points. \
-                A GeoJSON id (the feature's `id`, else `properties.id`) written as a number must be a whole number and is answered as its \
-                decimal text (`10`, `1e1` and `10.0` are `"10"`); CSV ids are text, answered as written.
-                """)),
+            ("description", .string("A GeoJSON FeatureCollection of points (its legacy `crs` member is the input CRS unless `crs` is given; features without an id are named by their index; an id written as a number must be a whole number and is answered as its decimal text: `10`, `1e1` and `10.0` are `\"10\"`), or CSV (Content-Type text/csv): RFC 4180 (quoted fields with commas, quotes and line breaks; CRLF, LF or CR line ends; an optional UTF-8 byte-order mark), a header naming the `id`, `lon` and `lat` columns in any case and order (an `id` column is required; ids are text, answered as written), every record with as many fields as the header, UTF-8 unless the Content-Type declares `charset=` (e.g. GB18030). All-or-nothing: every bad record is listed by the line it starts on. At most \(AssignController.maxPoints) points.")),
             ("operationId", "assign_batch"),
             ("parameters", [crs, accuracy, .parameterRef("generation")]),
             ("requestBody", [

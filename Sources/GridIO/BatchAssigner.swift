@@ -24,189 +24,303 @@ public struct BatchInputError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// The streaming engine of `wangge assign`: reads records in batches, assigns each batch on all
-/// cores (the index is immutable, so threads share it freely), writes the batch in input order.
-/// Memory stays flat: at most one batch of points and its output text are held at a time.
+/// The streaming engine of `wangge assign`. A CSV input is read in 4 MiB chunks; one thread
+/// splits each chunk into records (RFC 4180, `CSVScanner`), then every core takes a slice of the
+/// records and parses, assigns and writes them into its own buffer (the index and its text table
+/// are immutable, so threads share them freely), and the buffers go out in input order. Memory
+/// stays flat: one chunk, its records and their output text at a time.
 public final class BatchAssigner {
     let index: AssignmentIndex
-    let reader: PointReader
+    let text: AssignmentText
+    var reader: PointReader
     let format: BatchFormat
-    let output: FileHandle
+    let output: Int32
     let stopOnError: Bool
     let nearest: Bool
     /// Where progress and bad-row reports go (stderr in the CLI).
     let report: (String) -> Void
     public private(set) var stoppedOnError = false
 
-    private var ids: [String] = []
-    private var points: [Coordinate] = []
     private var written = 0, skipped = 0, boundary = 0, outsideAll = 0
-    private var firstFeature = true
+    private var wroteFeature = false
     private let started = Date()
     private var lastProgress = Date()
-    static let batchSize = 1 << 16
+    static let chunkSize = 4 << 20
+    static let pointBatch = 1 << 16
 
-    public init(index: AssignmentIndex, reader: PointReader, format: BatchFormat, output: FileHandle, stopOnError: Bool, nearest: Bool,
+    /// `output` is a file descriptor the answers are written to (it is not closed).
+    public init(index: AssignmentIndex, reader: PointReader, format: BatchFormat, output: Int32, stopOnError: Bool, nearest: Bool,
                 report: @escaping (String) -> Void) {
-        self.index = index; self.reader = reader; self.format = format; self.output = output; self.stopOnError = stopOnError
+        self.index = index; self.text = AssignmentText.of(index)
+        self.reader = reader; self.format = format; self.output = output; self.stopOnError = stopOnError
         self.nearest = nearest; self.report = report
     }
 
     // MARK: CSV
 
-    public func runCSV(_ input: FileHandle, id idName: String, lon lonName: String, lat latName: String) throws {
-        var columns: PointColumns?
-        var lineNo = 0
-        start()
-        try LineReader(input).forEachLine { line in
-            lineNo += 1
-            if columns == nil {
+    /// Reads CSV from the file descriptor `input`: a header naming the columns (`ids` says where
+    /// ids come from), then one point per record, in `encoding` (strict UTF-8 by default).
+    public func runCSV(_ input: Int32, ids: PointColumns.IDSource, lon: String, lat: String, encoding: TextEncoding = .utf8) throws {
+        let transcoder = encoding.iconvName == nil ? nil : try Transcoder(encoding)
+        let hint = encoding.iconvName == nil ? "if the file is not UTF-8, name its encoding with --encoding (e.g. --encoding GB18030)"
+                                             : "is --encoding \(encoding) right?"
+        var buf: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        var pos = 0
+        var atEOF = false
+        var bomChecked = false
+        var scanner = CSVScanner()
+        var recs = CSVRecords()
+        var parser: CSVPointParser?
+        while !atEOF {
+            let n = try Self.read(input, into: &chunk)
+            atEOF = n == 0
+            if let transcoder {
                 do {
-                    columns = try PointColumns(header: try CSV.fields(String(decoding: line, as: UTF8.self)), id: idName, lon: lonName, lat: latName)
+                    try chunk.withUnsafeBufferPointer { try transcoder.convert(UnsafeBufferPointer(rebasing: $0[..<n]), final: atEOF, into: &buf) }
+                } catch let e as TextDecodingError {
+                    throw BatchInputError("line \(e.line): \(e.message)")
+                }
+            } else {
+                buf.append(contentsOf: chunk[..<n])
+            }
+            if !bomChecked {
+                guard buf.count >= 3 || atEOF else { continue }
+                if buf.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
+                bomChecked = true
+            }
+            let first: Int = try buf.withUnsafeBufferPointer { p in
+                pos = scanner.scan(p, from: pos, atEOF: atEOF, into: &recs)
+                guard parser == nil, let h = recs.records.first else { return 0 }
+                do {
+                    let columns = try PointColumns(header: try CSVInput.header(p, recs, h, encodingHint: hint), ids: ids, lon: lon, lat: lat)
+                    parser = CSVPointParser(columns: columns, reader: reader, encodingHint: hint)
                 } catch let e as PointInputError {
                     throw BatchInputError(e.description)
                 }
-                return true
+                start()  // no output at all unless the header is good
+                return 1
             }
-            if line.allSatisfy({ $0 == 13 || $0 == 32 }) { return true }
-            do {
-                let (id, p) = try self.parseCSV(line, columns!, lineNo)
-                self.add(id, p)
-            } catch var e as PointInputError {
-                e.line = lineNo
-                return self.bad(e)
-            }
-            return true
+            let stop = parser != nil && first < recs.records.count && processCSV(buf, recs, first, parser!)
+            if stop { break }
+            buf.removeFirst(pos)
+            pos = 0
+            recs.removeAll()
         }
+        if parser == nil && !stoppedOnError { throw BatchInputError("empty input: expected a header line such as id,lon,lat") }
         try finish()
     }
 
-    /// Splits on commas without building Strings for the common unquoted row; quoted rows go
-    /// through the RFC 4180 parser.
-    func parseCSV(_ line: ArraySlice<UInt8>, _ c: PointColumns, _ lineNo: Int) throws -> (String, Coordinate) {
-        if line.contains(34) {  // a quote
-            let f: [String]
-            do { f = try CSV.fields(String(decoding: line, as: UTF8.self)) } catch let e as CSV.SyntaxError {
-                throw PointInputError("malformed CSV: \(e.description)")
-            }
-            guard f.count >= c.needed else { throw PointInputError("expected at least \(c.needed) fields, found \(f.count)") }
-            let p = try reader.point(lon: f[c.lon][...], lat: f[c.lat][...], lonField: c.lonName, latField: c.latName)
-            return (c.id.map { f[$0] } ?? String(lineNo), p)
-        }
-        var starts: [Int] = [line.startIndex]
-        starts.reserveCapacity(8)
-        for i in line.indices where line[i] == 44 { starts.append(i + 1) }
-        guard starts.count >= c.needed else { throw PointInputError("expected at least \(c.needed) fields, found \(starts.count)") }
-        func field(_ k: Int) -> ArraySlice<UInt8> {
-            let end = k + 1 < starts.count ? starts[k + 1] - 1 : line.endIndex
-            var e = end
-            while e > starts[k], line[e - 1] == 13 { e -= 1 }
-            return line[starts[k]..<e]
-        }
-        let lon = try Self.double(field(c.lon), name: c.lonName), lat = try Self.double(field(c.lat), name: c.latName)
-        let p = try reader.point(lon: lon, lat: lat, lonField: c.lonName, latField: c.latName)
-        return (c.id.map { String(decoding: field($0), as: UTF8.self) } ?? String(lineNo), p)
+    /// One slice's output: the text, the bad rows met, and counts.
+    private struct SliceResult {
+        var text: [UInt8] = []
+        var problems: [PointInputError] = []
+        var problemCount = 0
+        /// Length of `text` when the first bad row was met (stop on error).
+        var textAtFirstProblem = -1
+        var points = 0, boundary = 0, outside = 0
     }
 
-    /// strtod on the bytes; anything it does not consume in full gets PointReader's message.
-    static func double(_ bytes: ArraySlice<UInt8>, name: String) throws -> Double {
-        var buf = [CChar](repeating: 0, count: bytes.count + 1)
-        for (k, b) in bytes.enumerated() { buf[k] = CChar(bitPattern: b) }
-        var v = 0.0
-        let ok = buf.withUnsafeBufferPointer { p -> Bool in
-            var end: UnsafeMutablePointer<CChar>?
-            v = strtod(p.baseAddress!, &end)
-            guard let end, bytes.count > 0 else { return false }
-            var rest = end
-            while rest.pointee == 32 { rest += 1 }
-            return rest.pointee == 0 && end != UnsafeMutablePointer(mutating: p.baseAddress!)
+    /// Parses, assigns and writes records[first...] on every core; false when the run goes on.
+    private func processCSV(_ buf: [UInt8], _ recs: CSVRecords, _ first: Int, _ parser: CSVPointParser) -> Bool {
+        let count = recs.records.count - first
+        let slices = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 2, count / 2048))
+        let results = Mutex([SliceResult](repeating: SliceResult(), count: slices))
+        let (index, text, format, nearest, stopOnError, idColumn) = (self.index, self.text, self.format, self.nearest, self.stopOnError, parser.columns.id)
+        DispatchQueue.concurrentPerform(iterations: slices) { s in
+            // Each thread reads the shared bytes and table through its own pointers.
+            buf.withUnsafeBufferPointer { p in text.withView { view in
+                var r = SliceResult()
+                let lo = first + s * count / slices, hi = first + (s + 1) * count / slices
+                r.text.reserveCapacity((hi - lo) * 100)
+                for k in lo..<hi {
+                    let rec = recs.records[k]
+                    let pt: Coordinate
+                    do throws(PointInputError) { pt = try parser.point(p, recs, rec) } catch {
+                        var e = error
+                        if e.line == nil { e.line = rec.line }
+                        if r.problems.count <= 100 { r.problems.append(e) }
+                        r.problemCount += 1
+                        if stopOnError { r.textAtFirstProblem = r.text.count; break }
+                        continue
+                    }
+                    let id = idColumn.map { recs.field(rec, $0) }
+                    let pl = index.place(pt)
+                    r.points += 1
+                    if pl.boundary { r.boundary += 1 }
+                    if pl.grid < 0 { r.outside += 1 }
+                    switch format {
+                    case .csv:
+                        if let id {
+                            if p[id.start] == 34 { r.text.append(contentsOf: UnsafeBufferPointer(rebasing: p[id.start..<id.end])) }
+                            else { CSVText.appendField(UnsafeBufferPointer(rebasing: p[id.start..<id.end]), to: &r.text) }
+                        } else {
+                            ByteText.append(String(rec.line), to: &r.text)
+                        }
+                        r.text.append(44)
+                        if pl.coveringCount <= 1 && (pl.grid >= 0 || !nearest) {
+                            AnswerWriter.csvAfterID(pl, view, into: &r.text)
+                        } else {
+                            AnswerWriter.csvAfterID(index.assign(pt, nearest: nearest), into: &r.text)
+                        }
+                        r.text.append(10)
+                    case .jsonl, .geojson:
+                        let idText = id.map { CSVText.string(p, $0.start, $0.end) } ?? String(rec.line)
+                        Self.writeJSON(index.assign(pt, nearest: nearest), id: idText, format, view, into: &r.text)
+                    }
+                }
+                results.withLock { $0[s] = r }
+            } }
         }
-        if ok && v.isFinite { return v }
-        return try PointReader.number(Substring(String(decoding: bytes, as: UTF8.self)), field: name)
+        return emit(results.withLock { $0 })
+    }
+
+    @inline(__always)
+    static func writeJSON(_ a: Assignment, id: String, _ format: BatchFormat, _ view: AssignmentText.View, into out: inout [UInt8]) {
+        if format == .jsonl {
+            AnswerWriter.jsonLine(a, id: id, view, into: &out)
+            out.append(10)
+        } else {
+            out.append(44); out.append(10)  // every feature is preceded by ",\n"; `emit` drops the very first
+            AnswerWriter.feature(a, id: id, withDistances: false, view, into: &out)
+        }
+    }
+
+    /// Writes the slices in order and reports their bad rows; true when the run stops here.
+    private func emit(_ slices: [SliceResult]) -> Bool {
+        for r in slices {
+            if outputError != nil { return true }
+            for e in r.problems { note(e) }
+            skipped += r.problemCount
+            if r.problemCount > r.problems.count { noteCountOnly() }
+            written += r.points; boundary += r.boundary; outsideAll += r.outside
+            if r.textAtFirstProblem >= 0 {
+                writeAnswers(r.text[..<r.textAtFirstProblem])
+                stoppedOnError = true
+                return true
+            }
+            writeAnswers(r.text[...])
+        }
+        progress()
+        return false
     }
 
     // MARK: GeoJSON
 
-    public func runGeoJSON(_ input: FileHandle) throws {
+    /// Reads a GeoJSON FeatureCollection of Points from `input`, feature by feature. Its legacy
+    /// `crs` member, when it comes before the features, is the input CRS unless `crsGiven`.
+    public func runGeoJSON(_ input: Int32, crsGiven: Bool) throws {
         start()
-        try FeatureScanner(input).forEachFeature { bytes, featureIndex, line in
+        var ids: [String] = [], points: [Coordinate] = []
+        var crsName: String?
+        var sawFeature = false
+        let flushPoints = {
+            self.processPoints(ids, points)
+            ids.removeAll(keepingCapacity: true); points.removeAll(keepingCapacity: true)
+        }
+        try FeatureScanner(input).forEachMember(onCRS: { value in
+            guard let name = GeoJSONCRS.name(ofMember: value) else { return }
+            crsName = name
+            guard !crsGiven else { return }
+            let crs: CRS
+            do { crs = try CRS(parsing: name) } catch { throw BatchInputError("the input's crs member: \(error)") }
+            if sawFeature {
+                if crs != self.reader.crs {
+                    throw BatchInputError("the input's crs member (\(name)) comes after its features, which were read as \(self.reader.crs); "
+                                          + "pass --crs \(name)")
+                }
+                return
+            }
+            self.reader = try PointReader(crs: crs)
+            self.report("input CRS \(name) (the file's crs member)")
+        }, onFeature: { bytes, featureIndex, line in
+            sawFeature = true
             do {
                 let value: JSONValue
-                do { value = try JSONParser.parse(Array(bytes)) } catch let e as JSONSyntaxError {
+                do { value = try JSONParser.parse(bytes) } catch let e as JSONSyntaxError {
                     throw PointInputError("invalid JSON: \(e.message)")
                 }
                 let f = try self.reader.feature(value)
-                self.add(f.id ?? String(featureIndex), f.point)
+                ids.append(f.id ?? String(featureIndex)); points.append(f.point)
+                if points.count >= Self.pointBatch { flushPoints() }
             } catch var e as PointInputError {
                 e.featureIndex = featureIndex
                 e.line = line
-                return self.bad(e)
+                flushPoints()
+                self.note(e)
+                self.skipped += 1
+                if self.stopOnError { self.stoppedOnError = true; return false }
             }
             return true
-        }
+        })
+        _ = crsName
+        if !stoppedOnError { flushPoints() }
         try finish()
     }
 
-    // MARK: batches
-
-    func add(_ id: String, _ p: Coordinate) {
-        ids.append(id); points.append(p)
-        if points.count >= Self.batchSize { flush() }
+    /// Assigns and writes already-read points on every core.
+    private func processPoints(_ ids: [String], _ points: [Coordinate]) {
+        let n = points.count
+        guard n > 0 else { return }
+        let slices = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 2, n / 1024))
+        let results = Mutex([SliceResult](repeating: SliceResult(), count: slices))
+        let (index, text, format, nearest) = (self.index, self.text, self.format, self.nearest)
+        DispatchQueue.concurrentPerform(iterations: slices) { s in
+            text.withView { view in
+                var r = SliceResult()
+                for k in (s * n / slices)..<((s + 1) * n / slices) {
+                    let a = index.assign(points[k], nearest: nearest)
+                    r.points += 1
+                    if a.boundary { r.boundary += 1 }
+                    if a.grid == nil { r.outside += 1 }
+                    if format == .csv {
+                        CSVText.appendField(Array(ids[k].utf8), to: &r.text)
+                        r.text.append(44)
+                        AnswerWriter.csvAfterID(a, into: &r.text)
+                        r.text.append(10)
+                    } else {
+                        Self.writeJSON(a, id: ids[k], format, view, into: &r.text)
+                    }
+                }
+                results.withLock { $0[s] = r }
+            }
+        }
+        _ = emit(results.withLock { $0 })
     }
 
-    /// Reports a bad record; false stops the run.
-    func bad(_ e: PointInputError) -> Bool {
-        skipped += 1
-        if skipped <= 100 || stopOnError { report("bad row: \(e.description)") }
-        if skipped == 101 { report("(further bad rows are counted, not listed)") }
-        if stopOnError { stoppedOnError = true; return false }
-        return true
-    }
+    // MARK: output and reports
 
     func start() {
         switch format {
-        case .csv: write(Assignment.csvHeader + "\n")
-        case .geojson: write("{\"type\":\"FeatureCollection\",\"features\":[\n")
+        case .csv: writeAnswers(Array((Assignment.csvHeader + "\n").utf8)[...])
+        case .geojson: writeAnswers(Array("{\"type\":\"FeatureCollection\",\"features\":[\n".utf8)[...])
         case .jsonl: break
         }
     }
 
-    func flush() {
-        let n = points.count
-        guard n > 0 else { return }
-        let slices = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount * 2, n / 1024))
-        // Each slice's text and counts land in their own slot; the mutex is taken once per slice.
-        let results = Mutex([(text: String, boundary: Int, outside: Int)](repeating: ("", 0, 0), count: slices))
-        let (ids, points, index, format, nearest) = (self.ids, self.points, self.index, self.format, self.nearest)
-        DispatchQueue.concurrentPerform(iterations: slices) { s in
-            var text = ""
-            text.reserveCapacity((n / slices + 1) * 120)
-            var b = 0, o = 0
-            for k in (s * n / slices)..<((s + 1) * n / slices) {
-                let a = index.assign(points[k], nearest: nearest)
-                if a.boundary { b += 1 }
-                if a.grid == nil { o += 1 }
-                switch format {
-                case .csv: text += a.csvRow(id: ids[k]); text += "\n"
-                case .jsonl: text += a.jsonLine(id: ids[k]); text += "\n"
-                case .geojson:
-                    if k > 0 { text += ",\n" }
-                    text += a.geoJSONFeature(id: ids[k])
-                }
-            }
-            results.withLock { $0[s] = (text, b, o) }
-        }
-        let slots = results.withLock { $0 }
-        let chunks = slots.map(\.text), counts = slots.map { ($0.boundary, $0.outside) }
-        for (s, text) in chunks.enumerated() {
-            if format == .geojson && !firstFeature && s == 0 { write(",\n") }
-            write(text)
-        }
-        firstFeature = false
-        for c in counts { boundary += c.0; outsideAll += c.1 }
-        written += n
-        self.ids.removeAll(keepingCapacity: true)
-        self.points.removeAll(keepingCapacity: true)
+    func finish() throws {
+        if let outputError { throw BatchInputError(outputError) }
+        if format == .geojson { writeAnswers(Array("\n]}\n".utf8)[...]) }
+        let t = Date().timeIntervalSince(started)
+        report("assigned \(written) points in \(String(format: "%.2f", t)) s (\(Int(Double(written) / Swift.max(t, 1e-9))) /s): "
+             + "\(boundary) on a grid boundary, \(outsideAll) outside every grid; skipped \(skipped) bad row(s)"
+             + (stoppedOnError ? "; stopped at the first bad row (--on-error stop)" : ""))
+    }
+
+    /// Set when writing failed (a full disk, a closed pipe): the run stops and throws it.
+    private var outputError: String?
+    private var listed = 0
+    private var saidCountOnly = false
+
+    func note(_ e: PointInputError) {
+        if listed < 100 || stopOnError { report("bad row: \(e.description)"); listed += 1 } else { noteCountOnly() }
+    }
+
+    func noteCountOnly() {
+        if !saidCountOnly { report("(further bad rows are counted, not listed)"); saidCountOnly = true }
+    }
+
+    func progress() {
         if Date().timeIntervalSince(lastProgress) >= 1 {
             lastProgress = Date()
             let rate = Double(written) / Date().timeIntervalSince(started)
@@ -214,15 +328,41 @@ public final class BatchAssigner {
         }
     }
 
-    func finish() throws {
-        flush()
-        if format == .geojson { write("\n]}\n") }
-        let t = Date().timeIntervalSince(started)
-        report("assigned \(written) points in \(String(format: "%.2f", t)) s (\(Int(Double(written) / Swift.max(t, 1e-9))) /s): "
-             + "\(boundary) on a grid boundary, \(outsideAll) outside every grid; skipped \(skipped) bad row(s)"
-             + (stoppedOnError ? "; stopped at the first bad row (--on-error stop)" : ""))
+    /// Writes answer text; the first GeoJSON feature loses the separator every feature carries.
+    func writeAnswers(_ bytes: ArraySlice<UInt8>) {
+        guard outputError == nil else { return }
+        var b = bytes
+        if format == .geojson && !wroteFeature && b.count >= 2 && b.first == 44 {
+            b = b.dropFirst(2)
+            wroteFeature = true
+        }
+        b.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let w = Foundation.write(output, raw.baseAddress! + off, raw.count - off)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    outputError = "cannot write the output: \(String(cString: strerror(errno)))"
+                    return
+                }
+                off += w
+            }
+        }
     }
 
-    func write(_ s: String) { output.write(Data(s.utf8)) }
+    static func read(_ fd: Int32, into chunk: inout [UInt8]) throws -> Int {
+        try chunk.withUnsafeMutableBytes { raw in
+            var got = 0
+            while got < raw.count {
+                let r = Foundation.read(fd, raw.baseAddress! + got, raw.count - got)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw BatchInputError("cannot read the input: \(String(cString: strerror(errno)))")
+                }
+                if r == 0 { break }
+                got += r
+            }
+            return got
+        }
+    }
 }
-

@@ -23,7 +23,7 @@ public struct PointInputError: Error, CustomStringConvertible, Sendable {
 
 /// Turns user-supplied coordinates into WGS84 points with errors that name the field: the same
 /// checks for the HTTP API and the batch CLI (GridGeo's `CoordinateTransform` holds them all).
-public struct PointReader {
+public struct PointReader: Sendable {
     public let crs: CRS
     private let transform: CoordinateTransform
 
@@ -76,25 +76,111 @@ public struct PointReader {
     }
 }
 
-/// Which columns of a CSV header hold the id and the coordinates.
+/// Which columns of a CSV header hold the id and the coordinates, and how many fields every
+/// record must have (as many as the header).
 public struct PointColumns: Sendable {
+    /// Where the id comes from: a column, or (only when the user asks) the record's line number.
+    public enum IDSource: Sendable, Equatable {
+        case column(String)
+        case lineNumber
+    }
+
+    /// The id column; nil when ids are line numbers.
     public let id: Int?
     public let lon: Int
     public let lat: Int
     public let lonName: String, latName: String
-    public var needed: Int { Swift.max(lon, lat, id ?? 0) + 1 }
+    public let idName: String?
+    /// Fields in the header: every record must have exactly this many.
+    public let count: Int
 
-    /// Names are matched case-insensitively; the id column is optional (the line number stands in).
-    public init(header: [String], id idName: String = "id", lon lonName: String = "lon", lat latName: String = "lat") throws {
+    /// Names are matched case-insensitively, surrounding spaces ignored. A missing coordinate or
+    /// id column is an error on line 1; ids are never made up unless `ids` is `.lineNumber`.
+    public init(header: [String], ids: IDSource = .column("id"), lon lonName: String = "lon", lat latName: String = "lat") throws {
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        func find(_ n: String) -> Int? { names.firstIndex(of: n.lowercased()) }
+        func find(_ n: String) -> Int? { names.firstIndex(of: n.trimmingCharacters(in: .whitespaces).lowercased()) }
+        let found = header.joined(separator: ",")
         guard let lon = find(lonName) else {
-            throw PointInputError(line: 1, field: lonName, "the header has no '\(lonName)' column (found: \(header.joined(separator: ",")))")
+            throw PointInputError(line: 1, field: lonName, "the header has no '\(lonName)' column (found: \(found))")
         }
         guard let lat = find(latName) else {
-            throw PointInputError(line: 1, field: latName, "the header has no '\(latName)' column (found: \(header.joined(separator: ",")))")
+            throw PointInputError(line: 1, field: latName, "the header has no '\(latName)' column (found: \(found))")
         }
-        self.lon = lon; self.lat = lat; self.id = find(idName)
+        switch ids {
+        case .lineNumber:
+            id = nil; idName = nil
+        case .column(let name):
+            guard let k = find(name) else {
+                throw PointInputError(line: 1, field: name, "the header has no '\(name)' column (found: \(found)); name the id column, "
+                                      + "or ask for line numbers as ids explicitly (wangge assign --line-ids)")
+            }
+            id = k; idName = name
+        }
+        self.lon = lon; self.lat = lat
         self.lonName = lonName; self.latName = latName
+        count = header.count
+    }
+}
+
+/// Reads the point of one CSV record: the same rules for `wangge assign` and `POST /assign`.
+struct CSVPointParser: Sendable {
+    let columns: PointColumns
+    let reader: PointReader
+    /// For the error message on undecodable bytes.
+    let encodingHint: String
+
+    /// The WGS84 point of a record; the error (without its line, which the caller knows) names
+    /// the field. Also checks the field count and, for non-ASCII records, strict UTF-8.
+    func point(_ p: UnsafeBufferPointer<UInt8>, _ recs: CSVRecords, _ r: CSVRecord) throws(PointInputError) -> Coordinate {
+        if r.problem >= 0 { throw PointInputError("malformed CSV: \(recs.problems[Int(r.problem)])") }
+        if Int(r.fieldCount) != columns.count {
+            throw PointInputError("expected \(columns.count) fields as in the header, found \(r.fieldCount)"
+                                  + (Int(r.fieldCount) > columns.count ? " (a decimal comma, or a comma in an unquoted value?)" : ""))
+        }
+        if r.flags & CSVRecord.nonASCII != 0, let bad = UTF8Check.firstInvalid(p, from: r.start, to: r.end) {
+            var cr = false
+            let extra = LineCount.breaks(p, from: r.start, to: bad, lastWasCR: &cr)
+            throw PointInputError(line: r.line + extra, "bytes that are not valid UTF-8 (0x\(String(p[bad], radix: 16, uppercase: true))); \(encodingHint)")
+        }
+        if let k = columns.id {
+            let f = recs.field(r, k)
+            if f.end - f.start == 0 || (f.end - f.start == 2 && p[f.start] == 34) {
+                throw PointInputError(field: columns.idName, "missing id (every row needs one)")
+            }
+        }
+        let lon = try number(p, recs, r, columns.lon, columns.lonName)
+        let lat = try number(p, recs, r, columns.lat, columns.latName)
+        do { return try reader.point(lon: lon, lat: lat, lonField: columns.lonName, latField: columns.latName) } catch let e as PointInputError {
+            throw e
+        } catch {
+            throw PointInputError("\(error)")
+        }
+    }
+
+    @inline(__always)
+    private func number(_ p: UnsafeBufferPointer<UInt8>, _ recs: CSVRecords, _ r: CSVRecord, _ k: Int, _ name: String) throws(PointInputError) -> Double {
+        let f = recs.field(r, k)
+        if f.end > f.start && p[f.start] == 34 {
+            var b: [UInt8] = []
+            CSVText.value(p, f.start, f.end, into: &b)
+            return try b.withUnsafeBufferPointer { q throws(PointInputError) in try Self.number(q, 0, q.count, name) }
+        }
+        return try Self.number(p, f.start, f.end, name)
+    }
+
+    @inline(__always)
+    static func number(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ name: String) throws(PointInputError) -> Double {
+        if let v = DecimalParsing.parse(p, s, e), v.isFinite { return v }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[s..<e]), as: UTF8.self)
+        do { return try PointReader.number(Substring(text), field: name) } catch let e as PointInputError { throw e } catch {
+            throw PointInputError(field: name, "not a number")
+        }
+    }
+
+    /// The record's id as text (line number when ids are line numbers).
+    func id(_ p: UnsafeBufferPointer<UInt8>, _ recs: CSVRecords, _ r: CSVRecord) -> String {
+        guard let k = columns.id else { return String(r.line) }
+        let f = recs.field(r, k)
+        return CSVText.string(p, f.start, f.end)
     }
 }

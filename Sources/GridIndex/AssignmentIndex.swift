@@ -2,40 +2,36 @@ import Foundation
 import GridGeo
 import GridStore
 
-/// A grid and what a worker needs to know about it, resolved once at build time.
+/// A grid and what a worker needs to know about it, resolved once at build time. Plain values:
+/// how an answer is written (JSON, CSV) is GridIO's business.
 public struct GridInfo: Sendable, Equatable {
+    /// Position in `AssignmentIndex.gridInfo` (and polygon number in `grids`): lets a writer keep
+    /// per-grid tables of pre-encoded text.
+    public let ordinal: Int
     public let id: String
     public let name: String?
     public let communityId: String?, communityName: String?
     public let streetId: String?, streetName: String?
     public let districtId: String?, districtName: String?
     public let workerName: String?, workerPhone: String?
-    /// The `grid`, `community`, `street` and `district` members of an answer's properties, as
-    /// JSON text made once at build time: `GET /assign` copies it instead of encoding it.
-    public let chainJSON: String
 
-    public init(id: String, name: String?, communityId: String?, communityName: String?, streetId: String?, streetName: String?,
+    public init(ordinal: Int = 0, id: String, name: String?, communityId: String?, communityName: String?, streetId: String?, streetName: String?,
                 districtId: String?, districtName: String?, workerName: String?, workerPhone: String?) {
-        self.id = id; self.name = name
+        self.ordinal = ordinal; self.id = id; self.name = name
         self.communityId = communityId; self.communityName = communityName
         self.streetId = streetId; self.streetName = streetName
         self.districtId = districtId; self.districtName = districtName
         self.workerName = workerName; self.workerPhone = workerPhone
-        chainJSON = "\"grid\":" + Assignment.refJSON(id, name)
-            + ",\"community\":" + Assignment.refJSON(communityId, communityName)
-            + ",\"street\":" + Assignment.refJSON(streetId, streetName)
-            + ",\"district\":" + Assignment.refJSON(districtId, districtName)
     }
 }
 
 public struct CompoundInfo: Sendable, Equatable {
+    /// Position in `AssignmentIndex.compoundInfo`.
+    public let ordinal: Int
     public let id: String
     public let name: String?
-    /// `{"id":…,"name":…}`, made once.
-    public let json: String
-    public init(id: String, name: String?) {
-        self.id = id; self.name = name
-        json = Assignment.refJSON(id, name)
+    public init(ordinal: Int = 0, id: String, name: String?) {
+        self.ordinal = ordinal; self.id = id; self.name = name
     }
 }
 
@@ -61,12 +57,6 @@ public struct Assignment: Sendable {
     /// Outside every grid: the geodesically nearest grid and the distance to it.
     public let nearest: Candidate?
     public let generation: Int64
-
-    /// `{"id":…,"name":…}` or null: how an answer names a grid, compound or parent.
-    public static func refJSON(_ id: String?, _ name: String?) -> String {
-        guard let id else { return "null" }
-        return "{\"id\":" + JSONText.quoted(id) + ",\"name\":" + (name.map(JSONText.quoted) ?? "null") + "}"
-    }
 }
 
 /// The immutable in-memory index the hot path answers from: grids and compounds of one store
@@ -107,14 +97,14 @@ public final class AssignmentIndex: Sendable {
         let c = compounds.sorted { $0.id < $1.id }
         self.grids = PolygonIndex(g.map(\.geometry), cellsPerPolygon: cellsPerPolygon)
         self.compounds = PolygonIndex(c.map(\.geometry), cellsPerPolygon: cellsPerPolygon)
-        gridInfo = g.map { r in
-            GridInfo(id: r.id, name: r.name,
+        gridInfo = g.enumerated().map { k, r in
+            GridInfo(ordinal: k, id: r.id, name: r.name,
                      communityId: r.communityId, communityName: r.communityId.flatMap { communityNames[$0] },
                      streetId: r.streetId, streetName: r.streetId.flatMap { streetNames[$0] },
                      districtId: r.districtId, districtName: r.districtId.flatMap { districtNames[$0] },
                      workerName: r.workerName, workerPhone: r.workerPhone)
         }
-        compoundInfo = c.map { CompoundInfo(id: $0.id, name: $0.name) }
+        compoundInfo = c.enumerated().map { CompoundInfo(ordinal: $0, id: $1.id, name: $1.name) }
         gridDistance = BoundaryDistance(self.grids)
         self.generation = generation
         buildSeconds = Date().timeIntervalSince(started)
@@ -142,5 +132,53 @@ public final class AssignmentIndex: Sendable {
         return Assignment(
             point: p, grid: covering.first.map { gridInfo[$0.index] }, boundary: boundary, candidates: candidates,
             compound: compound >= 0 ? compoundInfo[compound] : nil, nearest: nearest, generation: generation)
+    }
+}
+
+/// Where a point falls, as positions in `gridInfo` and `compoundInfo` rather than values: what a
+/// bulk writer needs per point, found without allocating. `assign` gives the same answer as values.
+public struct Placement: Sendable, Equatable {
+    /// The primary grid (smallest covering id), -1 outside every grid.
+    public let grid: Int
+    /// How many grids cover the point (more than one on a shared edge or vertex, or where grids overlap).
+    public let coveringCount: Int
+    /// True when the point lies on the boundary of a covering grid.
+    public let boundary: Bool
+    /// The primary compound (smallest covering id), -1 outside every compound.
+    public let compound: Int
+}
+
+extension AssignmentIndex {
+    /// The covering grids and compound of a WGS84 point without building an `Assignment`: the
+    /// per-point path of a batch. Candidates beyond the primary (`coveringCount > 1`) and the
+    /// nearest grid outside come from `assign`, which agrees with this by construction.
+    public func place(_ p: Coordinate) -> Placement {
+        let g = grids.coverage(p)
+        return Placement(grid: g.index, coveringCount: g.count, boundary: g.boundary, compound: compounds.primary(p).index)
+    }
+}
+
+extension PolygonIndex {
+    /// `primary` plus how many polygons cover p, still allocation-free.
+    @inline(__always)
+    func coverage(_ p: Coordinate) -> (index: Int, count: Int, boundary: Bool) {
+        let c = cell(of: p)
+        if c < 0 { return (-1, 0, false) }
+        var best = -1, count = 0
+        var boundary = false
+        for i in Int(cellStart[c])..<Int(cellStart[c + 1]) {
+            let entry = cellEntries[i]
+            let k = Int(entry & ~Self.interiorFlag)
+            if entry & Self.interiorFlag == 0 {
+                switch locate(k, p) {
+                case .outside: continue
+                case .boundary: boundary = true
+                case .inside: break
+                }
+            }
+            count += 1
+            if best < 0 || k < best { best = k }
+        }
+        return (best, count, boundary)
     }
 }

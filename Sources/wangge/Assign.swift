@@ -20,11 +20,14 @@ struct Assign: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "Points: .csv (header with lon and lat columns) or .geojson (FeatureCollection of Points); - for standard input (CSV).")
+    @Argument(help: "Points: .csv (RFC 4180, a header naming the id, lon and lat columns) or .geojson (FeatureCollection of Points); - for standard input (CSV).")
     var file: String
 
-    @Option(help: "CRS of the input coordinates: wgs84 (default), cgcs2000, gcj02, bd09 or EPSG:nnnn.")
-    var crs: String = "wgs84"
+    @Option(help: "CRS of the input coordinates: wgs84, cgcs2000, gcj02, bd09 or EPSG:nnnn (default: a GeoJSON input's own crs member, else wgs84).")
+    var crs: String?
+
+    @Option(help: "Text encoding of a CSV input: UTF-8 (default, checked strictly) or any name iconv knows (GB18030, GBK, BIG5, UTF-16 …).")
+    var encoding: String = "UTF-8"
 
     @Option(name: .shortAndLong, help: "Output file (default: standard output).")
     var out: String?
@@ -36,8 +39,11 @@ struct Assign: ParsableCommand {
     var lonColumn: String = "lon"
     @Option(help: "CSV column holding the latitude (or northing).")
     var latColumn: String = "lat"
-    @Option(help: "CSV column holding the point id (default id; the line number when absent).")
-    var idColumn: String = "id"
+    @Option(help: "CSV column holding the point id (default id). A missing id column is an error.")
+    var idColumn: String?
+
+    @Flag(help: "The CSV has no id column: use each record's line number as its id.")
+    var lineIds = false
 
     @Flag(help: "For points outside every grid, also find the nearest grid and its geodesic distance (nearest_grid_id, nearest_m).")
     var nearest = false
@@ -52,7 +58,10 @@ struct Assign: ParsableCommand {
 
     func run() throws {
         let parsedCRS: CRS
-        do { parsedCRS = try CRS(parsing: crs) } catch { throw ValidationError("--crs: \(error)") }
+        do { parsedCRS = try CRS(parsing: crs ?? "wgs84") } catch { throw ValidationError("--crs: \(error)") }
+        let textEncoding: TextEncoding
+        do { textEncoding = try TextEncoding(named: encoding) } catch { throw ValidationError("--encoding: \(error)") }
+        if lineIds && idColumn != nil { throw ValidationError("--line-ids and --id-column exclude each other") }
         let fmt = format ?? BatchFormat.fromExtension(out)
         let isGeoJSON = file.lowercased().hasSuffix(".geojson") || file.lowercased().hasSuffix(".json")
         guard let input = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file) else {
@@ -74,12 +83,17 @@ struct Assign: ParsableCommand {
         } else {
             output = FileHandle.standardOutput
         }
-        let runner = BatchAssigner(index: index, reader: try PointReader(crs: parsedCRS), format: fmt, output: output,
+        let runner = BatchAssigner(index: index, reader: try PointReader(crs: parsedCRS), format: fmt, output: output.fileDescriptor,
                                    stopOnError: onError == .stop, nearest: nearest, report: note)
-        if isGeoJSON {
-            try runner.runGeoJSON(input)
-        } else {
-            try runner.runCSV(input, id: idColumn, lon: lonColumn, lat: latColumn)
+        do {
+            if isGeoJSON {
+                try runner.runGeoJSON(input.fileDescriptor, crsGiven: crs != nil)
+            } else {
+                try runner.runCSV(input.fileDescriptor, ids: lineIds ? .lineNumber : .column(idColumn ?? "id"), lon: lonColumn, lat: latColumn,
+                                  encoding: textEncoding)
+            }
+        } catch let e as BatchInputError {
+            throw CLIError("\(file): \(e.description)")
         }
         if out != nil { try output.close() }
         if runner.stoppedOnError { throw ExitCode(1) }

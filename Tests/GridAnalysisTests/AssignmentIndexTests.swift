@@ -258,20 +258,3 @@ final class AssignmentIndexTests: XCTestCase {
         XCTAssertEqual(before.gridInfo.count, small.grids.count, "the old index is untouched")
     }
 }
-
-extension AssignmentIndexTests {
-    /// The hand-written hot-path encoder says exactly what the JSONObject-based properties say.
-    func testFeatureTextMatchesThePropertiesObject() throws {
-        let city = SyntheticCity(columns: 5, rows: 4)
-        let index = try AssignmentIndex.build(from: makeStore(self, city: city))
-        let inside = Coordinate(SyntheticCity.base.lon + 20 * SyntheticCity.unit, SyntheticCity.base.lat + 20 * SyntheticCity.unit)
-        for p in [inside, city.sharedVertices[city.sharedVertices.count / 2], Coordinate(0, 0)] {
-            for withDistances in [false, true] {
-                let a = index.assign(p, accuracy: withDistances ? 500 : nil)
-                let parsed = try XCTUnwrap(try JSONParser.parse(a.geoJSONFeature(id: "x\"1", withDistances: withDistances)).objectValue)
-                XCTAssertEqual(parsed["id"], .string("x\"1"))
-                XCTAssertEqual(parsed["properties"], .object(a.properties(withDistances: withDistances)))
-            }
-        }
-    }
-}
