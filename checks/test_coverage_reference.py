@@ -38,7 +38,9 @@ BIN = os.environ.get("WANGGE_BIN", str(REPO / ".build/debug/wangge"))
 GEOD = Geod(ellps="WGS84")
 BASE = (114.40, 23.05)
 COLS, ROWS, CELL = 8, 6, 0.005  # ~510 m x 460 m cells
-CATS = ["canteen", "elder_day_care", "health_station", "after_school"]
+# Stations within millimetres of a radius: one category per tier.
+EDGE = {"after_school": 5, "fitness_station": 10, "party_service_station": 15}
+CATS = ["canteen", "elder_day_care", "health_station", *EDGE]
 EMPTY_CAT = "discussion_pavilion"  # selected, but no station of it exists
 TIERS = {5: 300.0, 10: 500.0, 15: 1000.0}
 
@@ -128,24 +130,31 @@ def generate_city(rng):
             lat = rng.uniform(miny, maxy) if side >= 2 else (miny - 0.002 if side == 0 else maxy + 0.002)
             station(cat, lon, lat)
     # Duplicates at one spot: the same category twice (ties by id) and another category there.
+    # 60 m from some compounds' entrances, so the tie decides their nearest station.
+    for k, c in enumerate([c for c in compounds if c[4] is not None][:40:8]):
+        lon, lat, _ = GEOD.fwd(c[4][0], c[4][1], 45.0, 60.0)
+        station("canteen", lon, lat, f"S-dup-{k}-b")
+        station("canteen", lon, lat, f"S-dup-{k}-a")
+        station("health_station", lon, lat, f"S-dup-{k}-c")
     lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
     station("canteen", lon, lat, "S-dup-b")
     station("canteen", lon, lat, "S-dup-a")
     station("health_station", lon, lat, "S-dup-c")
-    # Within millimetres of a radius: after_school stations only, each at r +- a few mm from an
-    # entrance, the entrances far enough apart that each one's own station is its nearest.
-    chosen = []
-    for c in compounds:
-        if c[4] is None:
-            continue
-        if all(GEOD.inv(c[4][0], c[4][1], o[4][0], o[4][1])[2] > 2300 for o in chosen):
-            chosen.append(c)
+    # Within millimetres of a radius: for each of three categories (one per tier) stations only at
+    # r +- a few mm from entrances, the entrances more than 2r + 10 m apart so that each one's own
+    # station is its nearest.
     offsets = [-0.004, -0.002, -0.001, 0.001, 0.002, 0.004, 0.0]
-    for k, c in enumerate(chosen):
-        r = TIERS[[5, 10, 15][k % 3]]
-        az = rng.uniform(-180, 180)
-        lon2, lat2, _ = GEOD.fwd(c[4][0], c[4][1], az, r + offsets[k % len(offsets)])
-        station("after_school", lon2, lat2, f"S-edge-{k}")
+    n = 0
+    for cat, minutes in EDGE.items():
+        r = TIERS[minutes]
+        chosen = []
+        for c in compounds:
+            if c[4] is not None and all(GEOD.inv(c[4][0], c[4][1], o[4][0], o[4][1])[2] > 2 * r + 10 for o in chosen):
+                chosen.append(c)
+        for c in chosen:
+            lon2, lat2, _ = GEOD.fwd(c[4][0], c[4][1], rng.uniform(-180, 180), r + offsets[n % len(offsets)])
+            station(cat, lon2, lat2, f"S-edge-{n}")
+            n += 1
     return grids, compounds, stations, city
 
 
@@ -247,9 +256,9 @@ def test_compound_distances_and_flags(city):
         if (row["covered"] == "true") != expected and abs(d - radius) > 1e-6:
             wrong.append((row, d))
     assert not wrong, wrong[:5]
-    assert near_mm >= 5, "the generator should put stations within millimetres of a radius"
+    assert near_mm >= 20, f"the generator should put stations within millimetres of a radius ({near_mm})"
     assert ties >= 1, "the duplicate stations should make a tie"
-    assert "nan" not in (city["tmp"] / "x").as_posix() and all("nan" not in v.lower() for row in rows for v in row.values())
+    assert all("nan" not in v.lower() for row in rows for v in row.values())
 
 
 def reference_rollup(city, cats, ref, level_key):
@@ -310,7 +319,7 @@ def geodesic_area(g):
 def test_uncovered_areas_within_one_percent(city):
     rows, _ = run_coverage(city, "--level", "grid", "--tier", "5,15", "--categories", "canteen,after_school")
     by = {(r["grid_id"], r["category"], int(r["tier_min"])): r for r in rows}
-    bad, totals = [], {}
+    bad, totals, partial = [], {}, 0
     for gid, _, g in city["grids"]:
         for t in (5, 15):
             parts = {}
@@ -325,12 +334,13 @@ def test_uncovered_areas_within_one_percent(city):
                 assert abs(float(row["area_m2"]) - grid_area) <= 1e-6 * grid_area
                 tot = totals.setdefault((cat, t), [0.0, 0.0])
                 tot[0] += mine; tot[1] += theirs
+                partial += 1 < theirs < 0.99 * grid_area
                 if abs(mine - theirs) > max(0.01 * theirs, 0.001 * grid_area):
                     bad.append((gid, cat, t, mine, theirs))
     assert not bad, bad[:5]
     for k, (mine, theirs) in totals.items():
         assert abs(mine - theirs) <= 0.01 * theirs, (k, mine, theirs)
-    assert any(0 < m < 0.9 * t for m, t in totals.values() for t in [t]), "some grids should be partly covered"
+    assert partial >= 50, f"the city should have many partly covered grids ({partial})"
 
 
 def test_gap_polygons_over_http(city, tmp_path):
