@@ -55,6 +55,8 @@ public struct CoverageOptions: Sendable {
     /// Largest radius accepted: beyond a few kilometres "walking distance" means nothing, and it
     /// bounds the work of one request.
     public static let maxRadius = 10_000.0
+    /// Radii per request.
+    public static let maxRadii = 10
 
     /// Parses comma-separated lists as given by a user. `tier` (minutes, each one of `known`) and
     /// `radius` (metres, 0 < r ≤ `maxRadius`) exclude each other; neither means every known tier.
@@ -73,7 +75,9 @@ public struct CoverageOptions: Sendable {
                 if !tiers.contains(t) { tiers.append(t) }
             }
         } else if let radius {
-            for part in try items(radius, "radius") {
+            let parts = try items(radius, "radius")
+            guard parts.count <= maxRadii else { throw CoverageInputError("radius", "at most \(maxRadii) radii, found \(parts.count)") }
+            for part in parts {
                 guard let r = Double(part), r.isFinite else { throw CoverageInputError("radius", "not a number: '\(part)'") }
                 guard r > 0, r <= maxRadius else {
                     throw CoverageInputError("radius", "metres above 0 and at most \(Int(maxRadius)), found \(part)")

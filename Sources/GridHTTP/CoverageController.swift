@@ -20,6 +20,8 @@ struct CoverageController {
 
     static let coverageParameters: Set<String> = ["level", "tier", "radius", "category"]
     static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id"]
+    /// Grids per gaps request: each costs a GEOS union and difference per tier and category.
+    static let maxGapGrids = 50
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/coverage", use: areas)
@@ -49,12 +51,9 @@ struct CoverageController {
         let q = request.uri.queryParameters
         let opts = try options(q, allowed: Self.coverageParameters, level: q["level"].map(String.init))
         let cov = CompoundCoverage(data: try coverage.data(), options: opts)
-        let table: CoverageTable
-        if opts.level == .compound {
-            table = cov.compoundTable()
-        } else {
-            table = cov.areaTable(opts.level, gaps: try coverage.gaps(cov, grids: nil))
-        }
+        // Uncovered areas cost GEOS work per grid: they come from /coverage/gaps for chosen grids
+        // (and from `wangge coverage` for the whole city), so uncovered_m2 is null here.
+        let table = opts.level == .compound ? cov.compoundTable() : cov.areaTable(opts.level)
         let geometries = try table.layer.flatMap(Layer.named).map { try coverage.geometries($0) } ?? [:]
         return try geoJSON(table, opts, geometry: { i in table.featureIds[i].flatMap { geometries[$0] } })
     }
@@ -71,15 +70,21 @@ struct CoverageController {
         for id in communityIds where !data.grids.contains(where: { $0.communityId == id }) {
             throw APIError.badParameter("community_id", "no grid in community '\(id)'")
         }
-        let everything = gridIds.isEmpty && communityIds.isEmpty
+        guard !(gridIds.isEmpty && communityIds.isEmpty) else {
+            throw APIError.badParameter("grid_id", "give grid_id or community_id (the whole city's gaps: `wangge coverage --level grid`)")
+        }
         let selected = data.grids.indices.filter { i in
-            everything || gridIds.contains(data.grids[i].id) || data.grids[i].communityId.map(communityIds.contains) == true
+            gridIds.contains(data.grids[i].id) || data.grids[i].communityId.map(communityIds.contains) == true
+        }
+        guard selected.count <= Self.maxGapGrids else {
+            throw APIError.badParameter(communityIds.isEmpty ? "grid_id" : "community_id",
+                                        "\(selected.count) grids selected; at most \(Self.maxGapGrids) per request (or use `wangge coverage`)")
         }
         let selectedIds = Set(selected.map { data.grids[$0].id })
         let cov = CompoundCoverage(data: data, options: opts)
-        let gaps = try coverage.gaps(cov, grids: everything ? nil : selected)
+        let gaps = try coverage.gaps(cov, grids: selected)
         let (areaTable, shapes) = cov.gapTable(gaps)
-        let compounds = data.compounds.indices.filter { everything || data.compounds[$0].gridId.map(selectedIds.contains) == true }
+        let compounds = data.compounds.indices.filter { data.compounds[$0].gridId.map(selectedIds.contains) == true }
         let compoundTable = cov.compoundTable(onlyUncovered: true, compounds: compounds)
         let grids = try coverage.geometries(.grids), polygons = try coverage.geometries(.compounds)
 

@@ -11,8 +11,8 @@ extension OpenAPI {
         let radius: J = [
             "name": "radius", "in": "query", "required": false, "style": "form", "explode": false,
             "description": "radii in metres instead of tiers, comma-separated",
-            "schema": ["type": "array", "items": ["type": "number", "exclusiveMinimum": true, "minimum": 0,
-                                                  "maximum": .double(CoverageOptions.maxRadius)]],
+            "schema": ["type": "array", "maxItems": .int(CoverageOptions.maxRadii),
+                       "items": ["type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": .double(CoverageOptions.maxRadius)]],
         ]
         let category: J = [
             "name": "category", "in": "query", "required": false, "style": "form", "explode": true,
@@ -26,7 +26,7 @@ extension OpenAPI {
         ]
         func ids(_ name: String, _ what: String) -> J {
             ["name": .string(name), "in": "query", "required": false, "style": "form", "explode": true,
-             "description": .string("only these \(what) (repeat or comma-separate); default the whole city"),
+             "description": .string("these \(what) (repeat or comma-separate); grid_id or community_id is required, at most \(CoverageController.maxGapGrids) grids in all"),
              "schema": ["type": "array", "items": ["type": "string"]]]
         }
         func collection(_ props: [String]) -> J {
@@ -56,15 +56,16 @@ extension OpenAPI {
                 as ST_Centroid computes it) to the nearest station of the category is at most the radius; walking distance is the \
                 geodesic distance on WGS84 times the detour factor (`method` straight-line). `all` is covered when every selected \
                 category is. Area levels give one feature per area, tier and category (plus `all`) with the columns of \
-                `wangge coverage` (ratios by households and by people, null when the area has none; the geodesic area of its grids \
-                and the part outside every circle, by GEOS); `level=compound` gives one per compound. The city has a null geometry.
+                `wangge coverage` (ratios by households and by people, null when the area has none; `area_m2` the geodesic area of \
+                its grids; `uncovered_m2` is null here: uncovered areas come from /coverage/gaps or `wangge coverage`); \
+                `level=compound` gives one per compound. The city has a null geometry.
                 """, tag: "Coverage", id: "coverage", parameters: [level, tier, radius, category],
                 ok: ok(OGC.Media.geoJSON, collection(CoverageTable.areaColumns(.grid) + CoverageTable.compoundColumns)))),
             ("/coverage/gaps", get("uncovered compounds and areas", """
                 The uncovered-area polygons of the selected grids (`grid_id`) or communities' grids (`community_id`), one feature \
                 per grid, tier and category (plus `all`) with something uncovered (`kind` uncovered_area: the grid minus the union \
                 of the geodesic discs of the category's stations, by GEOS, area in m² geodesic), and their uncovered compounds \
-                (`kind` uncovered_compound, the compound's polygon). Without ids, the whole city.
+                (`kind` uncovered_compound, the compound's polygon).
                 """, tag: "Coverage", id: "coverage_gaps",
                 parameters: [tier, radius, category, ids("grid_id", "grids"), ids("community_id", "communities")],
                 ok: ok(OGC.Media.geoJSON, collection(["kind"] + CoverageTable.gapColumns + CoverageTable.compoundColumns)))),
