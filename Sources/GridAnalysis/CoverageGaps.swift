@@ -10,18 +10,24 @@ public enum GapShape: Sendable {
     case none
     /// No disc reaches the grid: all of it is uncovered (its geometry is the grid's own).
     case whole
-    /// A (Multi)Polygon computed by GEOS.
-    case part(Geometry)
+    /// A (Multi)Polygon computed by GEOS, as WKB (`GridGap.geometry()` decodes it).
+    case part(Data)
 }
 
 public struct GridGap: Sendable {
     public let shape: GapShape
     /// Geodesic m² uncovered (ellipsoidal ST_Area; the grid's own area for `.whole`).
     public let areaM2: Double
+
+    /// The uncovered (Multi)Polygon of a `.part`; nil otherwise.
+    public func geometry() throws -> Geometry? {
+        if case .part(let wkb) = shape { return try WKB.decode([UInt8](wkb)) }
+        return nil
+    }
 }
 
 /// The uncovered area of grids per tier and category (and `all`): each grid minus the union of
-/// the geodesic discs (GridGeo's equal-area 64-gons from `geod_direct`) of the category's stations
+/// the geodesic discs (GridGeo's equal-area 32-gons from `geod_direct`) of the category's stations
 /// within reach, computed by GEOS through SpatiaLite (`ST_Difference`, `ST_UnaryUnion`); the area
 /// of `all` is the union of the categories' uncovered parts. Only stations whose disc's bounding
 /// box meets the grid's take part (found through the station index). Two cases skip GEOS: no disc
@@ -70,7 +76,11 @@ public struct CoverageGaps: Sendable {
                         return BoundingBox(minLon: p.lon - d.dLon, minLat: p.lat - d.dLat, maxLon: p.lon + d.dLon, maxLat: p.lat + d.dLat)
                             .intersects(g.bbox)
                     }
-                    let reaching = near.filter { $0.metres <= (r * 1.002 + halfDiagonal) * 1.01 + 1 && box($0.station) }.map(\.station)
+                    var spots = Set<Coordinate>()  // duplicate stations at one spot give one disc
+                    let reaching = near.filter {
+                        $0.metres <= (r * 1.002 + halfDiagonal) * 1.01 + 1 && box($0.station)
+                            && spots.insert(data.stations.stations[$0.station].point).inserted
+                    }.map(\.station)
                     if reaching.isEmpty {
                         result[t][c][j] = GridGap(shape: .whole, areaM2: g.areaM2)
                     } else if reaching.contains(where: { s in
@@ -115,7 +125,7 @@ public struct CoverageGaps: Sendable {
                     // Splitting a grid's edges where discs cross them moves its geodesic area by
                     // ~1e-7: never report more uncovered than the grid has.
                     let area = min(part.areaM2, data.grids[grids[sendableJobs[which[n]].j]].areaM2)
-                    let gap = part.geometry.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)
+                    let gap = part.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)
                     mine.append((which[n], gap))
                     let d = done.add(1, ordering: .relaxed).newValue
                     if d % 5000 == 0 { progress?(d, total) }
@@ -133,7 +143,7 @@ public struct CoverageGaps: Sendable {
         progress?(total, total)
 
         // 3. `all`: uncovered for at least one category = the union of the uncovered parts.
-        var unions: [(t: Int, j: Int, parts: [Geometry])] = []
+        var unions: [(t: Int, j: Int, parts: [Data])] = []
         for t in radii.indices {
             for j in grids.indices {
                 let list = (0..<nCat).map { result[t][$0][j]! }
@@ -142,7 +152,7 @@ public struct CoverageGaps: Sendable {
                     result[t][nCat][j] = GridGap(shape: .whole, areaM2: g.areaM2)
                     continue
                 }
-                let parts = list.compactMap { gap -> Geometry? in if case .part(let p) = gap.shape { return p } else { return nil } }
+                let parts = list.compactMap { gap -> Data? in if case .part(let p) = gap.shape { return p } else { return nil } }
                 if parts.isEmpty {
                     result[t][nCat][j] = GridGap(shape: .none, areaM2: 0)
                 } else if parts.count == 1 {
@@ -160,7 +170,7 @@ public struct CoverageGaps: Sendable {
                 do {
                     let u = try db.unionOfParts(unionJobs[k].parts)
                     let area = min(u.areaM2, data.grids[grids[unionJobs[k].j]].areaM2)
-                    mine.append((k, u.geometry.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)))
+                    mine.append((k, u.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)))
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     break

@@ -86,7 +86,7 @@ extension CompoundCoverage {
                     switch gap.shape {
                     case .none: continue
                     case .whole: shapes.append(nil)
-                    case .part(let p): shapes.append(p)
+                    case .part: shapes.append(try? gap.geometry())
                     }
                     table.rows.append([.string(g.id), .string(cat)] + CoverageTable.tierCells(tier, options.method)
                                       + [CoverageTable.metres(g.areaM2), CoverageTable.metres(gap.areaM2)])

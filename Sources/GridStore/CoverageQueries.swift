@@ -27,11 +27,13 @@ public struct CoverageGrid: Sendable {
     public let vertices: [Coordinate]
 }
 
-/// The part of a grid outside every disc: a (Multi)Polygon from GEOS and its geodesic area.
+/// The part of a grid outside every disc: a (Multi)Polygon from GEOS, as WKB (decoded only by
+/// the answers that draw it), and its geodesic area.
 public struct UncoveredPart: Sendable {
     /// nil when nothing is left (then `areaM2` is 0).
-    public let geometry: Geometry?
+    public let wkb: Data?
     public let areaM2: Double
+    public func geometry() throws -> Geometry? { try wkb.map { try WKB.decode([UInt8]($0)) } }
 }
 
 extension GridDatabase {
@@ -106,25 +108,22 @@ extension GridDatabase {
         }
     }
 
-    /// The union of several (possibly overlapping) polygonal parts, by GEOS (`ST_UnaryUnion`),
-    /// with its ellipsoidal area: the area uncovered for at least one of several categories.
-    public func unionOfParts(_ parts: [Geometry]) throws -> UncoveredPart {
+    /// The union of several (possibly overlapping) polygonal parts given as WKB, by GEOS (the
+    /// `ST_Union` aggregate), with its ellipsoidal area: the area uncovered for at least one of
+    /// several categories.
+    public func unionOfParts(_ parts: [Data]) throws -> UncoveredPart {
         try writer.read { db in
-            let stmt = try db.cachedStatement(sql: """
-                SELECT AsBinary(u), ST_Area(u, 1) FROM (SELECT CastToMultiPolygon(ST_UnaryUnion(GeomFromWKB(?1, 4326))) AS u)
-                """)
-            // SpatiaLite reads a collection of Polygons, not of MultiPolygons: flatten first.
-            let polygons = parts.flatMap { $0.asMultiPolygon?.polygons ?? [] }.map(Geometry.polygon)
-            return try Self.part(stmt, [Self.collection(polygons)]) ?? UncoveredPart(geometry: nil, areaM2: 0)
+            let members = (1...max(1, parts.count)).map { "SELECT GeomFromWKB(?\($0), 4326) AS g" }.joined(separator: " UNION ALL ")
+            let stmt = try db.cachedStatement(sql: "SELECT AsBinary(u), ST_Area(u, 1) FROM (SELECT CastToMultiPolygon(ST_Union(g)) AS u FROM (\(members)))")
+            return try Self.part(stmt, StatementArguments(parts)) ?? UncoveredPart(wkb: nil, areaM2: 0)
         }
     }
 
     /// nil when the statement returns no row (no such grid).
     private static func part(_ stmt: Statement, _ arguments: StatementArguments) throws -> UncoveredPart? {
         guard let row = try Row.fetchOne(stmt, arguments: arguments) else { return nil }
-        guard let out = row[0] as Data? else { return UncoveredPart(geometry: nil, areaM2: 0) }
-        let g = try WKB.decode([UInt8](out))
-        return UncoveredPart(geometry: g, areaM2: row[1] ?? 0)
+        guard let out = row[0] as Data? else { return UncoveredPart(wkb: nil, areaM2: 0) }
+        return UncoveredPart(wkb: out, areaM2: row[1] ?? 0)
     }
 
     /// A WKB GeometryCollection of the geometries: overlapping members are fine for

@@ -138,7 +138,7 @@ final class CoverageTests: XCTestCase {
         let exactDisc = GeodesicDisc.area(.polygon(Polygon(rings: [GeodesicDisc.ring(centre: k1, radius: 300, vertices: 4096)])))
         XCTAssertEqual(exactDisc, Double.pi * 300 * 300, accuracy: Double.pi * 300 * 300 * 1e-4)
         let u = gaps.gap(tier: 0, row: 0, grid: g1)!
-        guard case .part(let shape) = u.shape else { return XCTFail("expected a polygon, got \(u.shape)") }
+        guard let shape = try u.geometry() else { return XCTFail("expected a polygon, got \(u.shape)") }
         XCTAssertEqual(u.areaM2, gridArea - exactDisc, accuracy: (gridArea - exactDisc) * 0.001)
         XCTAssertEqual(GeodesicDisc.area(shape), u.areaM2, accuracy: u.areaM2 * 1e-6)
         // health_station: H1 is 5-7 km away: nothing reaches at 300 m; at 8 km one disc holds it all.
