@@ -108,15 +108,35 @@ extension GridDatabase {
         }
     }
 
-    /// The union of several (possibly overlapping) polygonal parts given as WKB, by GEOS (the
-    /// `ST_Union` aggregate), with its ellipsoidal area: the area uncovered for at least one of
-    /// several categories.
+    /// The union of several (possibly overlapping) MultiPolygons given as WKB (as
+    /// `uncoveredParts` returns them), by GEOS (`ST_UnaryUnion`), with its ellipsoidal area: the
+    /// area uncovered for at least one of several categories.
     public func unionOfParts(_ parts: [Data]) throws -> UncoveredPart {
         try writer.read { db in
-            let members = (1...max(1, parts.count)).map { "SELECT GeomFromWKB(?\($0), 4326) AS g" }.joined(separator: " UNION ALL ")
-            let stmt = try db.cachedStatement(sql: "SELECT AsBinary(u), ST_Area(u, 1) FROM (SELECT CastToMultiPolygon(ST_Union(g)) AS u FROM (\(members)))")
-            return try Self.part(stmt, StatementArguments(parts)) ?? UncoveredPart(wkb: nil, areaM2: 0)
+            let stmt = try db.cachedStatement(sql: """
+                SELECT AsBinary(u), ST_Area(u, 1) FROM (SELECT CastToMultiPolygon(ST_UnaryUnion(GeomFromWKB(?1, 4326))) AS u)
+                """)
+            return try Self.part(stmt, [try Self.collection(multiPolygons: parts)]) ?? UncoveredPart(wkb: nil, areaM2: 0)
         }
+    }
+
+    /// A GeometryCollection of the member polygons of little-endian MultiPolygon WKBs, spliced
+    /// without decoding (SpatiaLite reads a collection of Polygons, not of MultiPolygons): a
+    /// MultiPolygon is a 9-byte header and count followed by complete Polygon WKBs.
+    static func collection(multiPolygons parts: [Data]) throws -> Data {
+        var count: UInt32 = 0
+        var body = Data()
+        for p in parts {
+            let b = [UInt8](p)
+            guard b.count >= 9, b[0] == 1, b[1] == 6, b[2] == 0, b[3] == 0, b[4] == 0 else {
+                throw StoreError("expected a little-endian MultiPolygon WKB")
+            }
+            count += UInt32(b[5]) | UInt32(b[6]) << 8 | UInt32(b[7]) << 16 | UInt32(b[8]) << 24
+            body.append(contentsOf: b[9...])
+        }
+        var out = Data([1, 7, 0, 0, 0])
+        withUnsafeBytes(of: count.littleEndian) { out.append(contentsOf: $0) }
+        return out + body
     }
 
     /// nil when the statement returns no row (no such grid).
