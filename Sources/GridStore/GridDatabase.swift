@@ -46,6 +46,7 @@ public struct GridDatabase: Sendable {
         m.registerMigration("v1-layers", migrate: Migrations.v1)
         m.registerMigration("v2-boundary-history", migrate: Migrations.v2BoundaryHistory)
         m.registerMigration("v3-station-categories", migrate: Migrations.v3StationCategories)
+        m.registerMigration("v4-service-tiers", migrate: Migrations.v4ServiceTiers)
         return m
     }
 

@@ -1,0 +1,167 @@
+import Foundation
+import GridGeo
+import GridIndex
+import GridStore
+
+/// Everything coverage reads, from one store snapshot: compounds with their access points, grids
+/// with their areas, the station k-NN index and the category table.
+public struct CoverageData: Sendable {
+    public let compounds: [CompoundAccess]
+    public let grids: [CoverageGrid]
+    public let stations: StationIndex
+    public let categories: [StationCategory]
+
+    public init(compounds: [CompoundAccess], grids: [CoverageGrid], stations: StationIndex, categories: [StationCategory]) {
+        self.compounds = compounds; self.grids = grids; self.stations = stations; self.categories = categories
+    }
+
+    /// Reads the store; `stations` reuses an index already built (e.g. the server's), else one is
+    /// built from the stations layer.
+    public static func load(from db: GridDatabase, stations: StationIndex? = nil) throws -> CoverageData {
+        CoverageData(compounds: try db.compoundAccessPoints(), grids: try db.coverageGrids(),
+                     stations: try stations ?? StationIndex.build(from: db), categories: try db.categories())
+    }
+}
+
+/// The category code of the "every selected category" rows.
+public let coverageAllCategory = "all"
+
+/// Per compound and category, the nearest station (DESIGN.md §3, coverage): from the compound's
+/// access point, by geodesic distance on WGS84 through the station index (ties by station id).
+/// A tier's flag is then `walking ≤ radius` (inclusive), walking = geodesic × detour.
+public struct CompoundCoverage: Sendable {
+    public let data: CoverageData
+    public let options: CoverageOptions
+    /// nearest[c][k] for options.categories[c] and data.compounds[k]: the station (an index into
+    /// data.stations.stations) and its geodesic distance in metres; nil when the category has no
+    /// station at all (then the compound is uncovered and has no distance).
+    public let nearest: [[(station: Int, metres: Double)?]]
+
+    public init(data: CoverageData, options: CoverageOptions) {
+        self.data = data
+        self.options = options
+        nearest = options.categories.map { c in
+            let cat: Set<String> = [c]
+            return data.compounds.map { data.stations.nearest($0.point, k: 1, categories: cat).first }
+        }
+    }
+
+    /// Walking distance in metres (geodesic × detour) from compound k to category c's nearest
+    /// station; nil when there is none.
+    public func walking(_ c: Int, _ k: Int) -> Double? { nearest[c][k].map { $0.metres * options.method.detour } }
+
+    /// The walking distance within which every selected category is reached (the largest of the
+    /// per-category distances); nil when some category has no station or none is selected.
+    public func walkingAll(_ k: Int) -> Double? {
+        guard !options.categories.isEmpty else { return nil }
+        var worst = 0.0
+        for c in options.categories.indices {
+            guard let w = walking(c, k) else { return nil }
+            worst = max(worst, w)
+        }
+        return worst
+    }
+
+    public func covered(_ c: Int, _ k: Int, _ tier: CoverageTier) -> Bool { walking(c, k).map { $0 <= tier.radius } ?? false }
+    public func coveredAll(_ k: Int, _ tier: CoverageTier) -> Bool { walkingAll(k).map { $0 <= tier.radius } ?? false }
+
+    /// Categories as rows are written: each selected one, then `all`.
+    public var rowCategories: [String] { options.categories + [coverageAllCategory] }
+
+    /// Distance for a row category index (the last one is `all`).
+    public func walking(row c: Int, _ k: Int) -> Double? { c == options.categories.count ? walkingAll(k) : walking(c, k) }
+    public func covered(row c: Int, _ k: Int, _ tier: CoverageTier) -> Bool {
+        c == options.categories.count ? coveredAll(k, tier) : covered(c, k, tier)
+    }
+    /// The nearest station's id for a row category (none for `all`).
+    public func stationId(row c: Int, _ k: Int) -> String? {
+        c == options.categories.count ? nil : nearest[c][k].map { data.stations.stations[$0.station].id }
+    }
+}
+
+/// One area's figures for one category (or `all`) and tier.
+public struct AreaCoverage: Sendable {
+    public let id: String
+    public let category: String
+    public let tier: CoverageTier
+    public var compounds = 0
+    public var households = 0, householdsCovered = 0
+    public var population = 0, populationCovered = 0
+    /// Geodesic m² of the area's grids; the uncovered part of them when gaps were computed.
+    public var areaM2 = 0.0
+    public var uncoveredM2: Double?
+
+    /// Covered share of households / people; nil when the area has none (never NaN).
+    public var ratioHouseholds: Double? { households > 0 ? Double(householdsCovered) / Double(households) : nil }
+    public var ratioPopulation: Double? { population > 0 ? Double(populationCovered) / Double(population) : nil }
+}
+
+extension CompoundCoverage {
+    /// The id of the area a compound counts in at `level` (its grid_id, community_id, … as stored,
+    /// falling back to its grid's parents; `city` for the city).
+    static func areaId(_ level: CoverageLevel, compound c: CompoundAccess, grid g: CoverageGrid?) -> String? {
+        switch level {
+        case .compound: return c.id
+        case .grid: return c.gridId
+        case .community: return c.communityId ?? g?.communityId
+        case .street: return c.streetId ?? g?.streetId
+        case .district: return c.districtId ?? g?.districtId
+        case .city: return "city"
+        }
+    }
+
+    static func areaId(_ level: CoverageLevel, grid g: CoverageGrid) -> String? {
+        switch level {
+        case .compound: return nil
+        case .grid: return g.id
+        case .community: return g.communityId
+        case .street: return g.streetId
+        case .district: return g.districtId
+        case .city: return "city"
+        }
+    }
+
+    /// Roll-ups at an area level: for each tier, each row category and each area (every area that
+    /// holds a grid or a compound, sorted by id), compounds, households and people inside the
+    /// circle, weighted sums exact in integers. `gaps`, when given, fills `uncoveredM2` with the
+    /// sum over the area's grids. Order: tier, then area, then category.
+    public func rollUp(_ level: CoverageLevel, gaps: CoverageGaps? = nil) -> [AreaCoverage] {
+        precondition(level != .compound)
+        let gridById = Dictionary(data.grids.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var areaIds = Set<String>()
+        var gridsOf: [String: [Int]] = [:]
+        for (i, g) in data.grids.enumerated() {
+            if let a = Self.areaId(level, grid: g) { areaIds.insert(a); gridsOf[a, default: []].append(i) }
+        }
+        var compoundsOf: [String: [Int]] = [:]
+        for (k, c) in data.compounds.enumerated() {
+            if let a = Self.areaId(level, compound: c, grid: c.gridId.flatMap { gridById[$0] }) {
+                areaIds.insert(a); compoundsOf[a, default: []].append(k)
+            }
+        }
+        let ids = areaIds.sorted()
+        let cats = rowCategories
+        var out: [AreaCoverage] = []
+        out.reserveCapacity(options.tiers.count * ids.count * cats.count)
+        for (t, tier) in options.tiers.enumerated() {
+            for id in ids {
+                let gridList = gridsOf[id] ?? []
+                let area = gridList.reduce(0.0) { $0 + data.grids[$1].areaM2 }
+                for (c, cat) in cats.enumerated() {
+                    var a = AreaCoverage(id: id, category: cat, tier: tier)
+                    a.areaM2 = area
+                    for k in compoundsOf[id] ?? [] {
+                        let h = data.compounds[k].households ?? 0, p = data.compounds[k].population ?? 0
+                        a.compounds += 1; a.households += h; a.population += p
+                        if covered(row: c, k, tier) { a.householdsCovered += h; a.populationCovered += p }
+                    }
+                    if let gaps {
+                        a.uncoveredM2 = gridList.reduce(0.0) { $0 + (gaps.gap(tier: t, row: c, grid: $1)?.areaM2 ?? 0) }
+                    }
+                    out.append(a)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GridAnalysis
+import GridGeo
+import GridIO
+import GridStore
+import Hummingbird
+
+/// The 5/10/15-minute coverage (DESIGN.md §3): `GET /coverage` rolls compounds up to a level
+/// (GeoJSON of the areas, or of the compounds, with their ratios); `GET /coverage/gaps` answers
+/// the uncovered compounds and the uncovered-area polygons of the selected grids or communities.
+/// Inputs come from `CoverageService` (one store generation, re-read after an import).
+struct CoverageController {
+    let services: AppServices
+    let coverage: CoverageService
+
+    init(services: AppServices) {
+        self.services = services
+        coverage = CoverageService(db: services.db, indexes: services.indexes)
+    }
+
+    static let coverageParameters: Set<String> = ["level", "tier", "radius", "category"]
+    static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id"]
+    /// Grids per gaps request: each costs a GEOS union and difference per tier and category.
+    static let maxGapGrids = 50
+
+    func addRoutes(to router: Router<WanggeRequestContext>) {
+        router.get("/coverage", use: areas)
+        router.get("/coverage/gaps", use: gaps)
+    }
+
+    /// Checks the query and builds the options; errors name the field.
+    func options(_ q: Parameters, allowed: Set<String>, level: String?) throws -> CoverageOptions {
+        for (k, _) in q where !allowed.contains(String(k)) {
+            throw APIError.badParameter(String(k), "unknown parameter; this route takes " + allowed.sorted().joined(separator: ", "))
+        }
+        func list(_ name: String) -> String? {
+            let all = q.getAll(name)
+            return all.isEmpty ? nil : all.joined(separator: ",")
+        }
+        do {
+            let tiers = try services.db.serviceTiers()
+            return try CoverageOptions.parse(tier: list("tier"), radius: list("radius"), categories: list("category"), level: level,
+                                             knownTiers: CoverageTier.from(tiers), knownCategories: try services.db.categories(),
+                                             method: CoverageMethod.from(tiers))
+        } catch let e as CoverageInputError {
+            throw APIError.badParameter(e.field, e.message)
+        }
+    }
+
+    @Sendable func areas(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
+        let q = request.uri.queryParameters
+        let opts = try options(q, allowed: Self.coverageParameters, level: q["level"].map(String.init))
+        let cov = CompoundCoverage(data: try coverage.data(), options: opts)
+        // Uncovered areas cost GEOS work per grid: they come from /coverage/gaps for chosen grids
+        // (and from `wangge coverage` for the whole city), so uncovered_m2 is null here.
+        let table = opts.level == .compound ? cov.compoundTable() : cov.areaTable(opts.level)
+        let geometries = try table.layer.flatMap(Layer.named).map { try coverage.geometries($0) } ?? [:]
+        return try geoJSON(table, opts, geometry: { i in table.featureIds[i].flatMap { geometries[$0] } })
+    }
+
+    @Sendable func gaps(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
+        let q = request.uri.queryParameters
+        let opts = try options(q, allowed: Self.gapParameters, level: nil)
+        let data = try coverage.data()
+        let gridIds = Set(q.getAll("grid_id").flatMap { $0.split(separator: ",").map(String.init) })
+        let communityIds = Set(q.getAll("community_id").flatMap { $0.split(separator: ",").map(String.init) })
+        for id in gridIds where !data.grids.contains(where: { $0.id == id }) {
+            throw APIError.badParameter("grid_id", "no grid with id '\(id)'")
+        }
+        for id in communityIds where !data.grids.contains(where: { $0.communityId == id }) {
+            throw APIError.badParameter("community_id", "no grid in community '\(id)'")
+        }
+        guard !(gridIds.isEmpty && communityIds.isEmpty) else {
+            throw APIError.badParameter("grid_id", "give grid_id or community_id (the whole city's gaps: `wangge coverage --level grid`)")
+        }
+        let selected = data.grids.indices.filter { i in
+            gridIds.contains(data.grids[i].id) || data.grids[i].communityId.map(communityIds.contains) == true
+        }
+        guard selected.count <= Self.maxGapGrids else {
+            throw APIError.badParameter(communityIds.isEmpty ? "grid_id" : "community_id",
+                                        "\(selected.count) grids selected; at most \(Self.maxGapGrids) per request (or use `wangge coverage`)")
+        }
+        let selectedIds = Set(selected.map { data.grids[$0].id })
+        let cov = CompoundCoverage(data: data, options: opts)
+        let gaps = try coverage.gaps(cov, grids: selected)
+        let (areaTable, shapes) = cov.gapTable(gaps)
+        let compounds = data.compounds.indices.filter { data.compounds[$0].gridId.map(selectedIds.contains) == true }
+        let compoundTable = cov.compoundTable(onlyUncovered: true, compounds: compounds)
+        let grids = try coverage.geometries(.grids), polygons = try coverage.geometries(.compounds)
+
+        var s = "{\"type\":\"FeatureCollection\",\"method\":\(JSONText.quoted(opts.method.name)),\"detour\":\(JSONText.number(opts.method.detour))"
+        s += ",\"numberReturned\":\(areaTable.rows.count + compoundTable.rows.count),\"features\":["
+        var first = true
+        func add(_ kind: String, _ t: CoverageTable, _ i: Int, _ g: Geometry?) {
+            s += first ? "\n" : ",\n"
+            first = false
+            let row = t.rows[i]
+            let key = [kind, t.featureIds[i] ?? "", JSONText.encode(row[1 + (kind == "uncovered_area" ? 0 : 1)]), JSONText.encode(row[t.columns.firstIndex(of: "radius_m")!])]
+            s += "{\"type\":\"Feature\",\"id\":" + JSONText.quoted(key.joined(separator: "/").replacingOccurrences(of: "\"", with: ""))
+            s += ",\"geometry\":"
+            if let g { GeoJSON.write(RingOrientation.rfc7946(g), into: &s) } else { s += "null" }
+            var props = JSONObject([("kind", .string(kind))])
+            for (c, v) in zip(t.columns, row) { props[c] = v }
+            s += ",\"properties\":" + JSONText.encode(.object(props)) + "}"
+        }
+        for i in areaTable.rows.indices { add("uncovered_area", areaTable, i, shapes[i] ?? areaTable.featureIds[i].flatMap { grids[$0] }) }
+        for i in compoundTable.rows.indices { add("uncovered_compound", compoundTable, i, compoundTable.featureIds[i].flatMap { polygons[$0] }) }
+        s += "]}\n"
+        return GeoJSONResponse(text: s)
+    }
+
+    func geoJSON(_ table: CoverageTable, _ opts: CoverageOptions, geometry: (Int) -> Geometry?) throws -> GeoJSONResponse {
+        var out = ""
+        var w = CoverageWriter { out += $0 }
+        var meta = JSONObject()
+        meta["level"] = .string(opts.level.rawValue)
+        meta["method"] = .string(opts.method.name)
+        meta["detour"] = .number(opts.method.detour)
+        try w.geoJSON(table, meta: meta, geometry: geometry)
+        return GeoJSONResponse(text: out)
+    }
+}

@@ -1,0 +1,74 @@
+import GridAnalysis
+
+/// The coverage endpoints (issue 9 §3) in the API definition.
+extension OpenAPI {
+    static func coveragePaths() -> [(String, J)] {
+        let tier: J = [
+            "name": "tier", "in": "query", "required": false, "style": "form", "explode": false,
+            "description": .string("circle tiers in minutes, comma-separated: \(CoverageTier.defaults.map { "\($0.minutes!) (\(Int($0.radius)) m)" }.joined(separator: ", ")); default every tier; not with `radius`"),
+            "schema": ["type": "array", "items": ["type": "integer", "enum": .array(CoverageTier.defaults.map { .int($0.minutes!) })]],
+        ]
+        let radius: J = [
+            "name": "radius", "in": "query", "required": false, "style": "form", "explode": false,
+            "description": "radii in metres instead of tiers, comma-separated",
+            "schema": ["type": "array", "maxItems": .int(CoverageOptions.maxRadii),
+                       "items": ["type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": .double(CoverageOptions.maxRadius)]],
+        ]
+        let category: J = [
+            "name": "category", "in": "query", "required": false, "style": "form", "explode": true,
+            "description": "station category codes (see /categories; repeat or comma-separate); default the categories that count toward `all`",
+            "schema": ["type": "array", "items": ["type": "string"]],
+        ]
+        let level: J = [
+            "name": "level", "in": "query", "required": false,
+            "description": "compound (one feature per compound, tier and category), or the area level to roll up to (default grid)",
+            "schema": ["type": "string", "enum": .strings(CoverageLevel.allCases.map(\.rawValue)), "default": "grid"],
+        ]
+        func ids(_ name: String, _ what: String) -> J {
+            ["name": .string(name), "in": "query", "required": false, "style": "form", "explode": true,
+             "description": .string("these \(what) (repeat or comma-separate); grid_id or community_id is required, at most \(CoverageController.maxGapGrids) grids in all"),
+             "schema": ["type": "array", "items": ["type": "string"]]]
+        }
+        func collection(_ props: [String]) -> J {
+            [
+                "type": "object", "required": ["type", "features"],
+                "properties": [
+                    "type": ["type": "string", "enum": ["FeatureCollection"]],
+                    "method": ["type": "string", "description": "how distances were measured: straight-line (geodesic × detour)"],
+                    "detour": ["type": "number"],
+                    "numberReturned": ["type": "integer"],
+                    "features": ["type": "array", "items": [
+                        "type": "object", "required": ["type", "geometry", "properties"],
+                        "properties": [
+                            "type": ["type": "string", "enum": ["Feature"]],
+                            "id": ["type": "string"],
+                            "geometry": ["type": "object", "nullable": true],
+                            "properties": ["type": "object", "properties": .object(props.map { ($0, ["nullable": true]) })],
+                        ],
+                    ]],
+                ],
+            ]
+        }
+        return [
+            ("/coverage", get("coverage by compound or area", """
+                Households and people within the life-service circles (5/10/15-minute walk, GB 50180-2018) of each station \
+                category. A compound is covered when the walking distance from its access point (its entrance, else its centroid \
+                as ST_Centroid computes it) to the nearest station of the category is at most the radius; walking distance is the \
+                geodesic distance on WGS84 times the detour factor (`method` straight-line). `all` is covered when every selected \
+                category is. Area levels give one feature per area, tier and category (plus `all`) with the columns of \
+                `wangge coverage` (ratios by households and by people, null when the area has none; `area_m2` the geodesic area of \
+                its grids; `uncovered_m2` is null here: uncovered areas come from /coverage/gaps or `wangge coverage`); \
+                `level=compound` gives one per compound. The city has a null geometry.
+                """, tag: "Coverage", id: "coverage", parameters: [level, tier, radius, category],
+                ok: ok(OGC.Media.geoJSON, collection(CoverageTable.areaColumns(.grid) + CoverageTable.compoundColumns)))),
+            ("/coverage/gaps", get("uncovered compounds and areas", """
+                The uncovered-area polygons of the selected grids (`grid_id`) or communities' grids (`community_id`), one feature \
+                per grid, tier and category (plus `all`) with something uncovered (`kind` uncovered_area: the grid minus the union \
+                of the geodesic discs of the category's stations, by GEOS, area in m² geodesic), and their uncovered compounds \
+                (`kind` uncovered_compound, the compound's polygon).
+                """, tag: "Coverage", id: "coverage_gaps",
+                parameters: [tier, radius, category, ids("grid_id", "grids"), ids("community_id", "communities")],
+                ok: ok(OGC.Media.geoJSON, collection(["kind"] + CoverageTable.gapColumns + CoverageTable.compoundColumns)))),
+        ]
+    }
+}

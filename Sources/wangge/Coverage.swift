@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import GridAnalysis
+import GridGeo
+import GridIO
+import GridIndex
+import GridStore
+
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "5/10/15-minute coverage: every compound's distance to the nearest station of each category, roll-ups, uncovered areas.",
+        discussion: """
+            Distances are from each compound's access point (its entrance, else its centroid as
+            ST_Centroid computes it) to the nearest station of the category, geodesic on WGS84 times
+            the detour factor (method straight-line*DETOUR); covered = distance <= radius. `all` is
+            covered when every selected category is (its distance is the largest of them).
+            Compound level, one row per compound x tier x category (plus all):
+              \(CoverageTable.compoundColumns.joined(separator: ","))
+            Area levels (grid, community, street, district, city), the level's id column first:
+              \(CoverageTable.areaColumns(.grid).joined(separator: ","))
+            ratios weight by households and by people (empty when the area has none); area_m2 is
+            the geodesic area of the area's grids, uncovered_m2 the part of it outside every circle
+            (GEOS through SpatiaLite). Empty cells, never NaN, where there is no station or nobody.
+            Example: wangge coverage --tier 15 --categories canteen,elder_day_care --level community --out c.csv
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Tiers in minutes, comma-separated (default: every tier: 5,10,15).")
+    var tier: String?
+
+    @Option(help: "Radii in metres instead of tiers, comma-separated (0 < r <= 10000).")
+    var radius: String?
+
+    @Option(help: "Station categories, comma-separated (default: those that count toward 'all').")
+    var categories: String?
+
+    @Option(help: "compound, grid (default), community, street, district or city.")
+    var level: String?
+
+    @Option(help: "csv, geojson or json (default: from the --out extension, else csv).")
+    var format: String?
+
+    @Option(name: .shortAndLong, help: "Output file (default: standard output). Written only when the run succeeds.")
+    var out: String?
+
+    func run() throws {
+        let fmt: CoverageFormat
+        if let format {
+            guard let f = CoverageFormat(rawValue: format) else {
+                throw ValidationError("--format: unknown format '\(format)'; formats: csv, geojson, json")
+            }
+            fmt = f
+        } else {
+            fmt = CoverageFormat.fromExtension(out)
+        }
+        let db = try store.open()
+        let options: CoverageOptions
+        do {
+            let tiers = try db.serviceTiers()
+            options = try CoverageOptions.parse(tier: tier, radius: radius, categories: categories, level: level,
+                                                knownTiers: CoverageTier.from(tiers), knownCategories: try db.categories(),
+                                                method: CoverageMethod.from(tiers))
+        } catch let e as CoverageInputError {
+            throw ValidationError("--\(e.field == "category" ? "categories" : e.field): \(e.message)")
+        }
+        let t0 = Date()
+        let data = try CoverageData.load(from: db)
+        note("\(data.compounds.count) compounds, \(data.grids.count) grids, \(data.stations.stations.count) stations read in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+        let t1 = Date()
+        let coverage = CompoundCoverage(data: data, options: options)
+        note("coverage: \(data.compounds.count) compounds x \(options.categories.count) categories x \(options.tiers.count) tiers in \(String(format: "%.3f", Date().timeIntervalSince(t1))) s")
+        let table: CoverageTable
+        if options.level == .compound {
+            table = coverage.compoundTable()
+        } else {
+            let t2 = Date()
+            let gaps = try CoverageGaps.compute(coverage, db: db) { done, total in note("uncovered areas: \(done)/\(total) polygons by GEOS") }
+            note("uncovered areas: \(data.grids.count) grids x \(options.categories.count + 1) categories x \(options.tiers.count) tiers in \(String(format: "%.3f", Date().timeIntervalSince(t2))) s")
+            table = coverage.areaTable(options.level, gaps: gaps)
+        }
+        var geometries: [String: Geometry] = [:]
+        if fmt == .geojson, let layer = table.layer.flatMap(Layer.named) {
+            geometries = try db.geometries(layer)
+        }
+        // Written to a temporary file and moved in place, so a failed run leaves nothing behind.
+        let handle: FileHandle, tmp: String?
+        if let out {
+            let t = out + ".partial-\(getpid())"
+            guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
+                throw CLIError("cannot write \(out)")
+            }
+            handle = h; tmp = t
+        } else {
+            handle = FileHandle.standardOutput; tmp = nil
+        }
+        do {
+            var w = CoverageWriter { handle.write(Data($0.utf8)) }
+            var meta = JSONObject()
+            meta["level"] = .string(options.level.rawValue)
+            meta["method"] = .string(options.method.name)
+            meta["detour"] = .number(options.method.detour)
+            switch fmt {
+            case .csv: try w.csv(table)
+            case .json: try w.json(table, meta: meta)
+            case .geojson: try w.geoJSON(table, meta: meta) { i in table.featureIds[i].flatMap { geometries[$0] } }
+            }
+            if let tmp, let out {
+                try handle.close()
+                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+                try FileManager.default.moveItem(atPath: tmp, toPath: out)
+            }
+        } catch {
+            if let tmp { try? FileManager.default.removeItem(atPath: tmp) }
+            throw error
+        }
+        note("\(table.rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+    }
+}
