@@ -39,6 +39,8 @@ public struct GridDatabase: Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-layers", migrate: Migrations.v1)
+        // Keep "v3-tiers" last (after "v2-history").
+        m.registerMigration("v3-tiers", migrate: Migrations.v3Tiers)
         return m
     }
 
