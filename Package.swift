@@ -46,7 +46,7 @@ let package = Package(
             ]),
         // Wire formats shared by HTTP and the CLI: point readers (CSV, GeoJSON), answer writers,
         // the streaming batch engine.
-        .target(name: "GridIO", dependencies: ["GridGeo", "GridIndex"]),
+        .target(name: "GridIO", dependencies: ["GridGeo", "GridIndex", "GridAnalysis"]),
         .target(
             name: "GridHTTP",
             dependencies: [

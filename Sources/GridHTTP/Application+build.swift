@@ -52,5 +52,6 @@ public func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> 
     OpenAPIController(services: services).addRoutes(to: router)
     MapController(services: services).addRoutes(to: router)
     AssignController(services: services).addRoutes(to: router)
+    NearestController(services: services).addRoutes(to: router)
     return router
 }

@@ -46,6 +46,7 @@ enum OpenAPI {
         ]
         for layer in Layer.all { paths += layerPaths(layer) }
         paths += assignPaths()
+        paths += nearestPaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
@@ -85,6 +86,7 @@ enum OpenAPI {
                 ["name": "Capabilities", "description": "what the service offers"],
                 ["name": "Data", "description": "the layers as OGC API – Features"],
                 ["name": "Assignment", "description": "which grid a point lies in"],
+                ["name": "Nearest", "description": "nearest service stations and the life service circles"],
                 ["name": "Map", "description": "the planner's map page"],
                 ["name": "Service", "description": "operations"],
             ],
