@@ -33,7 +33,7 @@ public struct NearestQuery: Sendable {
         guard Self.kRange.contains(k) else {
             throw NearestInputError(field: "k", "must be an integer from \(Self.kRange.lowerBound) to \(Self.kRange.upperBound), found \(k)")
         }
-        let known = Set(index.knownCategories)
+        let known = categories.isEmpty ? [] : Set(index.knownCategories)
         for c in categories where !known.contains(c) {
             throw NearestInputError(field: "category", "unknown category '\(c.prefix(60))'; the categories are: \(index.knownCategories.joined(separator: ", "))")
         }
@@ -51,6 +51,7 @@ public struct NearestQuery: Sendable {
 
     /// Parses a whole number of stations from text (HTTP query, CLI option), naming `k`.
     public static func parseK(_ text: Substring) throws -> Int {
+        if let v = Int(text) { return v }  // the common case, without Foundation's trimming
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let v = Int(t) else { throw NearestInputError(field: "k", "must be an integer from 1 to 100, found '\(t.prefix(40))'") }
         return v
@@ -58,6 +59,7 @@ public struct NearestQuery: Sendable {
 
     /// Parses metres from text, naming `max_distance`; range checks happen in `init`.
     public static func parseMetres(_ text: Substring) throws -> Double {
+        if let v = Double(text) { return v }
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let v = Double(t) else { throw NearestInputError(field: "max_distance", "not a number: '\(t.prefix(40))'") }
         return v
@@ -66,7 +68,11 @@ public struct NearestQuery: Sendable {
 
 /// One station of an answer.
 public struct NearestStation: Sendable {
-    public let station: StationInfo
+    /// The index the station came from and its position there: the answer refers to the
+    /// station instead of copying its dozen strings (`GET /nearest` is a hot path).
+    public let index: StationIndex
+    public let position: Int
+    public var station: StationInfo { index.stations[position] }
     /// Geodesic metres on WGS84.
     public let metres: Double
     /// metres × detour factor ÷ walking speed, in minutes.
@@ -92,7 +98,7 @@ extension Indexes {
     public func nearest(_ p: Coordinate, _ q: NearestQuery) -> NearestAnswer {
         let found = stations.nearest(p, k: q.k, categories: q.categories, maxDistance: q.maxDistance)
         let list = found.enumerated().map { r, f in
-            NearestStation(station: stations.stations[f.station], metres: f.metres, walkMinutes: tiers.walkMinutes(metres: f.metres), rank: r + 1)
+            NearestStation(index: stations, position: f.station, metres: f.metres, walkMinutes: tiers.walkMinutes(metres: f.metres), rank: r + 1)
         }
         return NearestAnswer(point: p, stations: list, method: tiers.method, detourFactor: tiers.detourFactor,
                              walkingSpeedKmh: tiers.walkingSpeedKmh, generation: generation)

@@ -28,25 +28,26 @@ extension NearestAnswer {
     /// `walk_min`, `rank`, and `query_id` when given), joined by commas.
     public func geoJSONFeatures(queryId: String? = nil) -> String {
         var s = ""
+        appendFeatures(to: &s, queryId: queryId)
+        return s
+    }
+
+    /// Appends the features to `s` (no intermediate string on the hot path).
+    func appendFeatures(to s: inout String, queryId: String?) {
+        s.reserveCapacity(s.utf8.count + stations.count * 420)
+        let qid = queryId.map { "\"query_id\":" + JSONText.quoted($0) + "," } ?? ""
         for (k, n) in stations.enumerated() {
             if k > 0 { s += "," }
-            let st = n.station
-            s += "{\"type\":\"Feature\",\"id\":"; s += JSONText.quoted(st.id)
-            s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":["
-            s += JSONText.number(st.point.lon); s += ","; s += JSONText.number(st.point.lat)
-            s += "]},\"properties\":{"
-            if let queryId { s += "\"query_id\":"; s += JSONText.quoted(queryId); s += "," }
+            // The station's own parts were encoded when the index was built (StationInfo).
+            let st = n.index.stations
+            s += st[n.position].featureHeadJSON
+            s += qid
             s += "\"rank\":"; s += String(n.rank)
             s += ",\"distance_m\":"; s += Self.metres(n.metres)
             s += ",\"walk_min\":"; s += Self.minutes(n.walkMinutes)
-            s += ",\"category\":"; s += JSONText.quoted(st.category)
-            for (key, v) in [("name", st.name), ("level", st.level), ("grid_id", st.gridId), ("community_id", st.communityId),
-                             ("street_id", st.streetId), ("district_id", st.districtId), ("compound_id", st.compoundId)] {
-                s += ",\""; s += key; s += "\":"; s += v.map(JSONText.quoted) ?? "null"
-            }
+            s += ","; s += st[n.position].attributesJSON
             s += "}}"
         }
-        return s
     }
 
     /// The members every answer carries about how distance was measured.
@@ -66,7 +67,7 @@ extension NearestAnswer {
         s += JSONText.number(point.lon); s += ",\"lat\":"; s += JSONText.number(point.lat)
         s += "},"; s += methodMembers
         s += ",\"numberReturned\":"; s += String(stations.count)
-        s += ",\"features\":["; s += geoJSONFeatures(); s += "]}"
+        s += ",\"features\":["; appendFeatures(to: &s, queryId: nil); s += "]}"
         return s
     }
 

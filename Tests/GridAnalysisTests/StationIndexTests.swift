@@ -1,6 +1,6 @@
 import Foundation
 import GridAnalysis
-import GridIndex
+@testable import GridIndex
 import GridTestSupport
 import GridGeo
 import GridStore
@@ -110,6 +110,24 @@ final class StationIndexTests: XCTestCase {
         XCTAssertEqual(r.filter { abs($0.metres - 400) < 1e-3 }.count, 60)
         XCTAssertTrue(r.allSatisfy { $0.metres <= 400.001 })
         XCTAssertEqual(r.map(\.metres), r.map(\.metres).sorted())
+    }
+
+    /// The pruning rests on chord ≤ geodesic ≤ chordUpperBound(chord): checked on random pairs
+    /// from 1 mm to 1,000 km apart, at every latitude (the poles have the flattest curvature).
+    func testChordBoundsTheGeodesicBothWays() {
+        var rng = SplitMix64(seed: 17)
+        var worstGap = 0.0
+        for n in 0..<20_000 {
+            let a = Coordinate(rng.unit() * 360 - 180, rng.unit() * 180 - 90)
+            let reach = pow(10, -3 + 9 * rng.unit()) / 111_000  // degrees, 1 mm … 1,000 km
+            let b = Coordinate(a.lon + (rng.unit() * 2 - 1) * reach * (n % 2 == 0 ? 1 : 3), max(-90, min(90, a.lat + (rng.unit() * 2 - 1) * reach)))
+            let c = BoundaryDistance.ECEF(a).chord(BoundaryDistance.ECEF(b))
+            let g = Geodesic.distance(a, b)
+            XCTAssertLessThanOrEqual(c - StationIndex.margin, g, "\(a) \(b)")
+            XCTAssertLessThanOrEqual(g, StationIndex.chordUpperBound(c), "\(a) \(b)")
+            if c < 10_000 { worstGap = max(worstGap, StationIndex.chordUpperBound(c) - c) }
+        }
+        XCTAssertLessThan(worstGap, 0.002)  // the bound is tight: ~1 mm at 10 km
     }
 
     func testEdgeCases() {
