@@ -56,6 +56,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) 
     OpenAPIController(services: services).addRoutes(to: router)
     MapController(services: services).addRoutes(to: router)
     AssignController(services: services).addRoutes(to: router)
+    NearestController(services: services).addRoutes(to: router)
     CoverageController(services: services).addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
     router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))

@@ -46,7 +46,8 @@ struct AssignController {
         do { body = try await req.collectBody(upTo: Self.maxBodyBytes) } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "PayloadTooLarge", "the body is larger than \(Self.maxBodyBytes >> 20) MiB; split the batch or use `wangge assign`")
         }
-        let points = try readPoints(body, type: request.headers[.contentType], options, crsGiven: request.uri.queryParameters["crs"] != nil)
+        let points = try Self.readPoints(body, type: request.headers[.contentType], reader: options.reader,
+                                         crsGiven: request.uri.queryParameters["crs"] != nil)
         let index = try options.indexes(services).assignment  // one index for the whole batch
         var s = "{\"type\":\"FeatureCollection\",\"numberReturned\":\(points.count),\"features\":["
         let text = AssignmentText.of(index)
@@ -96,9 +97,10 @@ struct AssignController {
 
     /// The points of a body through GridIO's one points reader (CSV or GeoJSON), its problems as
     /// one 400 (or 413 for too many points).
-    func readPoints(_ body: ByteBuffer, type: String?, _ options: Options, crsGiven: Bool) throws -> [Point] {
+    /// Also `POST /nearest`'s reader: the same rules, limits and error shapes.
+    static func readPoints(_ body: ByteBuffer, type: String?, reader: PointReader, crsGiven: Bool) throws -> [Point] {
         do {
-            return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: options.reader, crsGiven: crsGiven,
+            return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: reader, crsGiven: crsGiven,
                                        maxPoints: Self.maxPoints)
         } catch {
             switch error {
@@ -114,12 +116,12 @@ struct AssignController {
         }
     }
 
-    func tooMany() -> APIError {
+    static func tooMany() -> APIError {
         APIError(.contentTooLarge, code: "PayloadTooLarge", "at most \(Self.maxPoints) points per request; use `wangge assign` for larger batches")
     }
 
     /// One 400 naming the first problem, with up to 100 of them listed.
-    func problems(_ list: [PointInputError], total: Int) -> APIError {
+    static func problems(_ list: [PointInputError], total: Int) -> APIError {
         let first = list[0]
         var err = APIError(.badRequest, code: "InvalidInput",
                            "\(list.count) bad point(s) of \(total); first: \(first.description)", field: first.field)

@@ -50,6 +50,7 @@ enum OpenAPI {
         for layer in Layer.all { paths += layerPaths(schema[layer]) }
         paths += assignPaths()
         paths += coveragePaths()
+        paths += nearestPaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
@@ -97,6 +98,7 @@ enum OpenAPI {
                 ["name": "Data", "description": "the layers as OGC API – Features"],
                 ["name": "Assignment", "description": "which grid a point lies in"],
                 ["name": "Coverage", "description": "5/10/15-minute life-service circles: who is covered, where the gaps are"],
+                ["name": "Nearest", "description": "nearest service stations and the life service circles"],
                 ["name": "Map", "description": "the planner's map page"],
                 ["name": "Service", "description": "operations"],
             ],

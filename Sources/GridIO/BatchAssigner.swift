@@ -61,53 +61,13 @@ public final class BatchAssigner {
     /// Reads CSV from the file descriptor `input`: a header naming the columns (`ids` says where
     /// ids come from), then one point per record, in `encoding` (strict UTF-8 by default).
     public func runCSV(_ input: Int32, ids: PointColumns.IDSource, lon: String, lat: String, encoding: TextEncoding = .utf8) throws {
-        let transcoder = encoding.iconvName == nil ? nil : try Transcoder(encoding)
-        let hint = encoding.iconvName == nil ? "if the file is not UTF-8, name its encoding with --encoding (e.g. --encoding GB18030)"
-                                             : "is --encoding \(encoding) right?"
-        var buf: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-        var pos = 0
-        var atEOF = false
-        var bomChecked = false
-        var scanner = CSVScanner()
-        var recs = CSVRecords()
-        var parser: CSVPointParser?
-        while !atEOF {
-            let n = try Self.read(input, into: &chunk)
-            atEOF = n == 0
-            if let transcoder {
-                do {
-                    try chunk.withUnsafeBufferPointer { try transcoder.convert(UnsafeBufferPointer(rebasing: $0[..<n]), final: atEOF, into: &buf) }
-                } catch let e as TextDecodingError {
-                    throw BatchInputError("line \(e.line): \(e.message)")
-                }
-            } else {
-                buf.append(contentsOf: chunk[..<n])
-            }
-            if !bomChecked {
-                guard buf.count >= 3 || atEOF else { continue }
-                if buf.starts(with: [0xEF, 0xBB, 0xBF]) { pos = 3 }
-                bomChecked = true
-            }
-            let first: Int = try buf.withUnsafeBufferPointer { p in
-                pos = scanner.scan(p, from: pos, atEOF: atEOF, into: &recs)
-                guard parser == nil, let h = recs.records.first else { return 0 }
-                do {
-                    let columns = try PointColumns(header: try CSVInput.header(p, recs, h, encodingHint: hint), ids: ids, lon: lon, lat: lat)
-                    parser = CSVPointParser(columns: columns, reader: reader, encodingHint: hint)
-                } catch let e as PointInputError {
-                    throw BatchInputError(e.description)
-                }
-                start()  // no output at all unless the header is good
-                return 1
-            }
-            let stop = parser != nil && first < recs.records.count && processCSV(buf, recs, first, parser!)
-            if stop { break }
-            buf.removeFirst(pos)
-            pos = 0
-            recs.removeAll()
+        do {
+            try PointStream.csv(input, ids: ids, lon: lon, lat: lat, encoding: encoding, reader: reader,
+                                onHeader: { start() },  // no output at all unless the header is good
+                                body: { p, recs, first, parser in processCSV(p, recs, first, parser) })
+        } catch let e as BatchInputError where stoppedOnError {
+            _ = e  // stopped at a bad row before the input ended
         }
-        if parser == nil && !stoppedOnError { throw BatchInputError("empty input: expected a header line such as id,lon,lat") }
         try finish()
     }
 
@@ -212,49 +172,24 @@ public final class BatchAssigner {
     public func runGeoJSON(_ input: Int32, crsGiven: Bool) throws {
         start()
         var ids: [String] = [], points: [Coordinate] = []
-        var crsName: String?
-        var sawFeature = false
-        let flushPoints = {
-            self.processPoints(ids, points)
-            ids.removeAll(keepingCapacity: true); points.removeAll(keepingCapacity: true)
-        }
-        try FeatureScanner(input).forEachMember(onCRS: { value in
-            guard let name = GeoJSONCRS.name(ofMember: value) else { return }
-            crsName = name
-            guard !crsGiven else { return }
-            let crs: CRS
-            do { crs = try CRS(parsing: name) } catch { throw BatchInputError("the input's crs member: \(error)") }
-            if sawFeature {
-                if crs != self.reader.crs {
-                    throw BatchInputError("the input's crs member (\(name)) comes after its features, which were read as \(self.reader.crs); "
-                                          + "pass --crs \(name)")
+        try PointStream.geoJSON(input, reader: &reader, crsGiven: crsGiven, report: report) { r in
+            switch r {
+            case .success(let f):
+                ids.append(f.id); points.append(f.point)
+                if points.count >= Self.pointBatch {
+                    processPoints(ids, points)
+                    ids.removeAll(keepingCapacity: true); points.removeAll(keepingCapacity: true)
                 }
-                return
-            }
-            self.reader = try PointReader(crs: crs)
-            self.report("input CRS \(name) (the file's crs member)")
-        }, onFeature: { bytes, featureIndex, line in
-            sawFeature = true
-            do {
-                let value: JSONValue
-                do { value = try JSONParser.parse(bytes) } catch let e as JSONSyntaxError {
-                    throw PointInputError("invalid JSON: \(e.message)")
-                }
-                let f = try self.reader.feature(value)
-                ids.append(f.id ?? String(featureIndex)); points.append(f.point)
-                if points.count >= Self.pointBatch { flushPoints() }
-            } catch var e as PointInputError {
-                e.featureIndex = featureIndex
-                e.line = line
-                flushPoints()
-                self.note(e)
-                self.skipped += 1
-                if self.stopOnError { self.stoppedOnError = true; return false }
+            case .failure(let e):
+                processPoints(ids, points)
+                ids.removeAll(keepingCapacity: true); points.removeAll(keepingCapacity: true)
+                note(e)
+                skipped += 1
+                if stopOnError { stoppedOnError = true; return false }
             }
             return true
-        })
-        _ = crsName
-        if !stoppedOnError { flushPoints() }
+        }
+        if !stoppedOnError { processPoints(ids, points) }
         try finish()
     }
 
@@ -347,22 +282,6 @@ public final class BatchAssigner {
                 }
                 off += w
             }
-        }
-    }
-
-    static func read(_ fd: Int32, into chunk: inout [UInt8]) throws -> Int {
-        try chunk.withUnsafeMutableBytes { raw in
-            var got = 0
-            while got < raw.count {
-                let r = Foundation.read(fd, raw.baseAddress! + got, raw.count - got)
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw BatchInputError("cannot read the input: \(String(cString: strerror(errno)))")
-                }
-                if r == 0 { break }
-                got += r
-            }
-            return got
         }
     }
 }

@@ -20,7 +20,7 @@ struct FeatureScanner {
         var line = 1, index = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = try BatchAssigner.read(fd, into: &chunk)
+            let n = try PointStream.read(fd, into: &chunk)
             if n == 0 { break }
             for b in chunk[..<n] {
                 if b == 10 { line += 1 }

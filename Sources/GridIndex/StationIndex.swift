@@ -13,6 +13,12 @@ public struct StationInfo: Sendable, Equatable {
     public let gridId: String?, communityId: String?, streetId: String?, districtId: String?, compoundId: String?
     /// WGS84 longitude-latitude.
     public let point: Coordinate
+    /// `{"type":"Feature","id":…,"geometry":{…},"properties":{` — the start of the station's
+    /// GeoJSON Feature, encoded once at build time (answers copy it; `GET /nearest` is a hot path).
+    public let featureHeadJSON: String
+    /// `"category":…,"name":…,"level":…,"grid_id":…,"community_id":…,"street_id":…,"district_id":…,"compound_id":…`,
+    /// encoded once at build time (null for a missing value).
+    public let attributesJSON: String
 
     public init(id: String, category: String, name: String? = nil, level: String? = nil, gridId: String? = nil,
                 communityId: String? = nil, streetId: String? = nil, districtId: String? = nil, compoundId: String? = nil,
@@ -20,6 +26,15 @@ public struct StationInfo: Sendable, Equatable {
         self.id = id; self.category = category; self.name = name; self.level = level
         self.gridId = gridId; self.communityId = communityId; self.streetId = streetId
         self.districtId = districtId; self.compoundId = compoundId; self.point = point
+        featureHeadJSON = "{\"type\":\"Feature\",\"id\":" + JSONText.quoted(id)
+            + ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + JSONText.number(point.lon) + "," + JSONText.number(point.lat)
+            + "]},\"properties\":{"
+        var a = "\"category\":" + JSONText.quoted(category)
+        for (key, v) in [("name", name), ("level", level), ("grid_id", gridId), ("community_id", communityId),
+                         ("street_id", streetId), ("district_id", districtId), ("compound_id", compoundId)] {
+            a += ",\"" + key + "\":" + (v.map(JSONText.quoted) ?? "null")
+        }
+        attributesJSON = a
     }
 }
 
@@ -27,12 +42,13 @@ public struct StationInfo: Sendable, Equatable {
 /// (DESIGN §3, nearest station), built from one store snapshot and never mutated.
 ///
 /// Exact, not approximate: candidates are ranked by `Geodesic.distance` (Karney's algorithm as
-/// PROJ ships it), ties broken by station id. Fast: one 3-D k-d tree per category over the
-/// stations' Earth-centred (ECEF) positions. The straight-line (chord) distance through the
-/// ellipsoid never exceeds the geodesic distance, so the distance from the query's ECEF point to a
-/// node's box is a proven lower bound for every station in it: a best-first search visits boxes in
-/// order of that bound and stops once the bound exceeds the k-th geodesic distance found, and a
-/// station whose own chord already exceeds it gets no geodesic at all.
+/// PROJ ships it), ties broken by station id. Fast: one 3-D k-d tree per category (and one for
+/// all) over the stations' Earth-centred (ECEF) positions. The straight-line (chord) distance
+/// through the ellipsoid never exceeds the geodesic distance, and the geodesic exceeds the chord
+/// by at most c³/24R² (see `chordUpperBound`), so chords alone decide which stations can be among
+/// the k nearest: a best-first search visits boxes in order of their chord lower bound and stops
+/// once it exceeds the upper bound of the k-th smallest chord; geodesics are computed only for the
+/// stations under that bound (usually k, a few more near a tie).
 public final class StationIndex: Sendable {
     /// Every station, sorted by id, so a smaller position is a smaller id (the tie rule).
     public let stations: [StationInfo]
@@ -43,6 +59,8 @@ public final class StationIndex: Sendable {
     public let knownCategories: [String]
     private let ecef: [BoundaryDistance.ECEF]
     private let trees: [String: Tree]
+    /// Every station in one tree, for questions about every category.
+    private let all: Tree
     /// Boundary generation of the snapshot (0 when built from a plain list).
     public let generation: Int64
 
@@ -59,6 +77,7 @@ public final class StationIndex: Sendable {
         categories = byCategory.keys.sorted()
         self.knownCategories = Set(knownCategories).union(byCategory.keys).sorted()
         trees = byCategory.mapValues { Tree($0, ecef) }
+        all = Tree((0..<Int32(sorted.count)).map { $0 }, ecef)
     }
 
     /// The stations of one store snapshot (one boundary generation).
@@ -84,28 +103,38 @@ public final class StationIndex: Sendable {
     /// Returns positions in `stations` with their distances; fewer than k when fewer qualify.
     public func nearest(_ p: Coordinate, k: Int, categories: Set<String>? = nil, maxDistance: Double? = nil) -> [(station: Int, metres: Double)] {
         guard k > 0 else { return [] }
-        let selected: [Tree] = categories.map { $0.sorted().compactMap { trees[$0] } } ?? self.categories.compactMap { trees[$0] }
+        var selected: [Tree]
+        if let categories, !Set(self.categories).isSubset(of: categories) {
+            selected = categories.sorted().compactMap { trees[$0] }
+        } else {
+            selected = all.items.isEmpty ? [] : [all]
+        }
         let q = BoundaryDistance.ECEF(p)
         let limit = maxDistance ?? .infinity
-        var best = Best(k: k)
-        // Min-heap of (lower bound, tree, node).
+        // Phase 1, chords only: the k smallest chords so far bound the k-th geodesic from above
+        // (each station's geodesic is at most `chordUpperBound` of its chord), and no station
+        // whose chord exceeds that bound can be among the k nearest (the chord never exceeds the
+        // geodesic). Every station under the bound is kept as a candidate.
+        var kChords = Best(k: k)
+        var candidates: [(s: Int, c: Double)] = []
+        var bound = limit
         var heap = Heap()
         for (t, tree) in selected.enumerated() where !tree.items.isEmpty {
             heap.push(tree.boxDistance(0, q), Int32(t), 0)
         }
         while let top = heap.pop() {
-            let bound = Swift.min(best.worst, limit)
-            // The chord may round a few nanometres above the true geodesic at very short range:
-            // the margin keeps the bound a bound.
+            // The margin keeps the bounds bounds against rounding at very short range.
             if top.lb - Self.margin > bound { break }
             let tree = selected[Int(top.tree)]
             let node = tree.nodes[Int(top.node)]
             if node.left < 0 {
                 for j in Int(node.start)..<Int(node.end) {
                     let s = Int(tree.items[j])
-                    if q.chord(ecef[s]) - Self.margin > Swift.min(best.worst, limit) { continue }
-                    let d = Geodesic.distance(p, stations[s].point)
-                    if d <= limit { best.offer(s, d) }
+                    let c = q.chord(ecef[s])
+                    if c - Self.margin > bound { continue }
+                    candidates.append((s, c))
+                    kChords.offer(s, c)
+                    if kChords.items.count == k { bound = Swift.min(limit, Self.chordUpperBound(kChords.worst)) }
                 }
             } else {
                 let l = tree.boxDistance(Int(node.left), q), r = tree.boxDistance(Int(node.right), q)
@@ -113,7 +142,30 @@ public final class StationIndex: Sendable {
                 if r - Self.margin <= bound { heap.push(r, top.tree, node.right) }
             }
         }
+        // Phase 2: geodesics for the survivors only (usually k, a few more near a tie), ranked by
+        // (distance, position) — position order is id order.
+        var best = Best(k: k)
+        for (s, c) in candidates where c - Self.margin <= bound {
+            let d = Geodesic.distance(p, stations[s].point)
+            if d <= limit { best.offer(s, d) }
+        }
         return best.items.map { (station: $0.s, metres: $0.d) }
+    }
+
+    /// The smallest radius of curvature of the WGS84 ellipsoid (b²/a, meridional at the equator,
+    /// 6,335,439 m), rounded down.
+    static let minCurvatureRadius = 6_335_000.0
+
+    /// An upper bound of the geodesic distance between two points whose chord is `c` metres.
+    /// A geodesic's curvature in space is the surface's normal curvature along it, at most 1/R
+    /// (R the smallest radius of curvature), so by Schur's comparison theorem its chord is at
+    /// least that of a circular arc of radius R of the same length: length ≤ 2R·asin(c / 2R),
+    /// about c + c³/24R² (1 µm over a 1 km chord, 1 mm over 10 km). Used below 1,000 km only,
+    /// far inside the half circle the comparison needs; infinity beyond.
+    @inline(__always) static func chordUpperBound(_ c: Double) -> Double {
+        guard c < 1_000_000 else { return .infinity }
+        let r = minCurvatureRadius
+        return 2 * r * asin(c / (2 * r)) * (1 + 1e-12) + margin
     }
 
     /// Metres taken off every chord bound against rounding (ECEF coordinates are ~6.4e6 m, so

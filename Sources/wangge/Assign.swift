@@ -20,30 +20,13 @@ struct Assign: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "Points: .csv (RFC 4180, a header naming the id, lon and lat columns) or .geojson (FeatureCollection of Points); - for standard input (CSV).")
-    var file: String
-
-    @Option(help: "CRS of the input coordinates: wgs84, cgcs2000, gcj02, bd09 or EPSG:nnnn (default: a GeoJSON input's own crs member, else wgs84).")
-    var crs: String?
-
-    @Option(help: "Text encoding of a CSV input: UTF-8 (default, checked strictly) or any name iconv knows (GB18030, GBK, BIG5, UTF-16 …).")
-    var encoding: String = "UTF-8"
+    @OptionGroup var input: PointInputOptions
 
     @Option(name: .shortAndLong, help: "Output file (default: standard output).")
     var out: String?
 
     @Option(help: "csv, geojson or jsonl (default: from the --out extension, else csv).")
     var format: BatchFormat?
-
-    @Option(help: "CSV column holding the longitude (or easting).")
-    var lonColumn: String = "lon"
-    @Option(help: "CSV column holding the latitude (or northing).")
-    var latColumn: String = "lat"
-    @Option(help: "CSV column holding the point id (default id). A missing id column is an error.")
-    var idColumn: String?
-
-    @Flag(help: "The CSV has no id column: use each record's line number as its id.")
-    var lineIds = false
 
     @Flag(help: "For points outside every grid, also find the nearest grid and its geodesic distance (nearest_grid_id, nearest_m).")
     var nearest = false
@@ -57,16 +40,8 @@ struct Assign: ParsableCommand {
     enum ErrorPolicy: String, ExpressibleByArgument, CaseIterable { case skip, stop }
 
     func run() throws {
-        let parsedCRS: CRS
-        do { parsedCRS = try CRS(parsing: crs ?? "wgs84") } catch { throw ValidationError("--crs: \(error)") }
-        let textEncoding: TextEncoding
-        do { textEncoding = try TextEncoding(named: encoding) } catch { throw ValidationError("--encoding: \(error)") }
-        if lineIds && idColumn != nil { throw ValidationError("--line-ids and --id-column exclude each other") }
         let fmt = format ?? BatchFormat.fromExtension(out)
-        let isGeoJSON = file.lowercased().hasSuffix(".geojson") || file.lowercased().hasSuffix(".json")
-        guard let input = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file) else {
-            throw CLIError("cannot read \(file)")
-        }
+        let source = try input.open()
         let db = try store.open()
         let index: AssignmentIndex
         do { index = try AssignmentIndex.build(from: db, generation: generation) } catch let e as UnknownGeneration {
@@ -83,17 +58,16 @@ struct Assign: ParsableCommand {
         } else {
             output = FileHandle.standardOutput
         }
-        let runner = BatchAssigner(index: index, reader: try PointReader(crs: parsedCRS), format: fmt, output: output.fileDescriptor,
+        let runner = BatchAssigner(index: index, reader: try input.reader(), format: fmt, output: output.fileDescriptor,
                                    stopOnError: onError == .stop, nearest: nearest, report: note)
         do {
-            if isGeoJSON {
-                try runner.runGeoJSON(input.fileDescriptor, crsGiven: crs != nil)
+            if input.isGeoJSON {
+                try runner.runGeoJSON(source.fileDescriptor, crsGiven: input.crs != nil)
             } else {
-                try runner.runCSV(input.fileDescriptor, ids: lineIds ? .lineNumber : .column(idColumn ?? "id"), lon: lonColumn, lat: latColumn,
-                                  encoding: textEncoding)
+                try runner.runCSV(source.fileDescriptor, ids: input.ids, lon: input.lonColumn, lat: input.latColumn, encoding: try input.textEncoding())
             }
         } catch let e as BatchInputError {
-            throw CLIError("\(file): \(e.description)")
+            throw CLIError("\(input.file): \(e.description)")
         }
         if out != nil { try output.close() }
         if runner.stoppedOnError { throw ExitCode(1) }

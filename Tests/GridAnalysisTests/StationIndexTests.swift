@@ -1,6 +1,6 @@
 import Foundation
 import GridAnalysis
-import GridIndex
+@testable import GridIndex
 import GridTestSupport
 import GridGeo
 import GridStore
@@ -58,8 +58,8 @@ final class StationIndexTests: XCTestCase {
     static func bruteForce(_ index: StationIndex, _ p: Coordinate, k: Int, categories: Set<String>?, maxDistance: Double?) -> [(String, Double)] {
         var all: [(String, Double)] = []
         for s in index.stations where categories?.contains(s.category) ?? true {
-            let d = Geodesic.distance(p, s.point)
-            if let maxDistance, d > maxDistance { continue }
+            let d: Double = Geodesic.distance(p, s.point)
+            if let m = maxDistance, d > m { continue }
             all.append((s.id, d))
         }
         all.sort { (a: (String, Double), b: (String, Double)) -> Bool in a.1 != b.1 ? a.1 < b.1 : a.0 < b.0 }
@@ -105,10 +105,29 @@ final class StationIndexTests: XCTestCase {
         // Only the canteens among the duplicates.
         let canteens = index.nearest(duplicate, k: 4, categories: ["canteen"]).map { index.stations[$0.station] }
         XCTAssertTrue(canteens.allSatisfy { $0.category == "canteen" && $0.point == duplicate })
-        // The ring: 60 stations at 400 m ± nanometres, all found, ordered by (distance, id).
-        let r = index.nearest(ring, k: 60, maxDistance: 400.001)
-        XCTAssertEqual(r.count, 60)
-        XCTAssertTrue(r.allSatisfy { abs($0.metres - 400) < 1e-3 })
+        // The ring: 60 stations at 400 m ± 0.1 mm, all found (random stations may lie closer).
+        let r = index.nearest(ring, k: 100, maxDistance: 400.001)
+        XCTAssertEqual(r.filter { abs($0.metres - 400) < 1e-3 }.count, 60)
+        XCTAssertTrue(r.allSatisfy { $0.metres <= 400.001 })
+        XCTAssertEqual(r.map(\.metres), r.map(\.metres).sorted())
+    }
+
+    /// The pruning rests on chord ≤ geodesic ≤ chordUpperBound(chord): checked on random pairs
+    /// from 1 mm to 1,000 km apart, at every latitude (the poles have the flattest curvature).
+    func testChordBoundsTheGeodesicBothWays() {
+        var rng = SplitMix64(seed: 17)
+        var worstGap = 0.0
+        for n in 0..<20_000 {
+            let a = Coordinate(rng.unit() * 360 - 180, rng.unit() * 180 - 90)
+            let reach = pow(10, -3 + 9 * rng.unit()) / 111_000  // degrees, 1 mm … 1,000 km
+            let b = Coordinate(a.lon + (rng.unit() * 2 - 1) * reach * (n % 2 == 0 ? 1 : 3), max(-90, min(90, a.lat + (rng.unit() * 2 - 1) * reach)))
+            let c = BoundaryDistance.ECEF(a).chord(BoundaryDistance.ECEF(b))
+            let g = Geodesic.distance(a, b)
+            XCTAssertLessThanOrEqual(c - StationIndex.margin, g, "\(a) \(b)")
+            XCTAssertLessThanOrEqual(g, StationIndex.chordUpperBound(c), "\(a) \(b)")
+            if c < 10_000 { worstGap = max(worstGap, StationIndex.chordUpperBound(c) - c) }
+        }
+        XCTAssertLessThan(worstGap, 0.002)  // the bound is tight: ~1 mm at 10 km
     }
 
     func testEdgeCases() {
@@ -134,7 +153,7 @@ final class StationIndexTests: XCTestCase {
             return Data(#"{"type":"FeatureCollection","features":[\#(fs.joined(separator: ","))]}"#.utf8)
         }
         let base = SyntheticCity.base
-        try db.importGeoJSON(.stations, data: stationsGeoJSON([("b", Coordinate(base.lon + 0.01, base.lat + 0.01)), ("a", Coordinate(base.lon + 0.02, base.lat))]))
+        _ = try db.importGeoJSON(.stations, data: stationsGeoJSON([("b", Coordinate(base.lon + 0.01, base.lat + 0.01)), ("a", Coordinate(base.lon + 0.02, base.lat))]))
         let service = IndexService(db: db)
         let first = try service.current()
         XCTAssertEqual(first.stations.stations.map(\.id), ["a", "b"])
@@ -143,7 +162,7 @@ final class StationIndexTests: XCTestCase {
         let near = first.stations.nearest(base, k: 1)
         XCTAssertEqual(first.stations.stations[near[0].station].id, "b")
         XCTAssertEqual(near[0].metres, Geodesic.distance(base, Coordinate(base.lon + 0.01, base.lat + 0.01)))
-        try db.importGeoJSON(.stations, data: stationsGeoJSON([("c", base)]))
+        _ = try db.importGeoJSON(.stations, data: stationsGeoJSON([("c", base)]))
         let second = try XCTUnwrap(service.reloadIfChanged())
         XCTAssertEqual(second.stations.stations.map(\.id), ["c"])
         XCTAssertEqual(second.stations.nearest(base, k: 5).map(\.metres), [0])
