@@ -36,16 +36,17 @@ extension NearestAnswer {
     func appendFeatures(to s: inout String, queryId: String?) {
         s.reserveCapacity(s.utf8.count + stations.count * 420)
         let qid = queryId.map { "\"query_id\":" + JSONText.quoted($0) + "," } ?? ""
+        guard let first = stations.first else { return }
+        // The station's own parts are encoded once per index (StationText); one answer, one index.
+        let text = StationText.of(first.index)
         for (k, n) in stations.enumerated() {
             if k > 0 { s += "," }
-            // The station's own parts were encoded when the index was built (StationInfo).
-            let st = n.index.stations
-            s += st[n.position].featureHeadJSON
+            s += text.featureHead[n.position]
             s += qid
             s += "\"rank\":"; s += String(n.rank)
             s += ",\"distance_m\":"; s += Self.metres(n.metres)
             s += ",\"walk_min\":"; s += Self.minutes(n.walkMinutes)
-            s += ","; s += st[n.position].attributesJSON
+            s += ","; s += text.attributes[n.position]
             s += "}}"
         }
     }

@@ -13,28 +13,12 @@ public struct StationInfo: Sendable, Equatable {
     public let gridId: String?, communityId: String?, streetId: String?, districtId: String?, compoundId: String?
     /// WGS84 longitude-latitude.
     public let point: Coordinate
-    /// `{"type":"Feature","id":…,"geometry":{…},"properties":{` — the start of the station's
-    /// GeoJSON Feature, encoded once at build time (answers copy it; `GET /nearest` is a hot path).
-    public let featureHeadJSON: String
-    /// `"category":…,"name":…,"level":…,"grid_id":…,"community_id":…,"street_id":…,"district_id":…,"compound_id":…`,
-    /// encoded once at build time (null for a missing value).
-    public let attributesJSON: String
-
     public init(id: String, category: String, name: String? = nil, level: String? = nil, gridId: String? = nil,
                 communityId: String? = nil, streetId: String? = nil, districtId: String? = nil, compoundId: String? = nil,
                 point: Coordinate) {
         self.id = id; self.category = category; self.name = name; self.level = level
         self.gridId = gridId; self.communityId = communityId; self.streetId = streetId
         self.districtId = districtId; self.compoundId = compoundId; self.point = point
-        featureHeadJSON = "{\"type\":\"Feature\",\"id\":" + JSONText.quoted(id)
-            + ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + JSONText.number(point.lon) + "," + JSONText.number(point.lat)
-            + "]},\"properties\":{"
-        var a = "\"category\":" + JSONText.quoted(category)
-        for (key, v) in [("name", name), ("level", level), ("grid_id", gridId), ("community_id", communityId),
-                         ("street_id", streetId), ("district_id", districtId), ("compound_id", compoundId)] {
-            a += ",\"" + key + "\":" + (v.map(JSONText.quoted) ?? "null")
-        }
-        attributesJSON = a
     }
 }
 

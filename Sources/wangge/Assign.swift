@@ -49,15 +49,7 @@ struct Assign: ParsableCommand {
         }
         note("index of \(index.gridInfo.count) grids and \(index.compoundInfo.count) compounds (generation \(index.generation)) built in \(String(format: "%.2f", index.buildSeconds)) s")
 
-        let output: FileHandle
-        if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out) else {
-                throw CLIError("cannot write \(out)")
-            }
-            output = h
-        } else {
-            output = FileHandle.standardOutput
-        }
+        let output = try openOutput(out)
         let runner = BatchAssigner(index: index, reader: try input.reader(), format: fmt, output: output.fileDescriptor,
                                    stopOnError: onError == .stop, nearest: nearest, report: note)
         do {

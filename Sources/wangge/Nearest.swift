@@ -57,15 +57,7 @@ struct Nearest: ParsableCommand {
             throw ValidationError("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
         }
 
-        let output: FileHandle
-        if let out {
-            guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out) else {
-                throw CLIError("cannot write \(out)")
-            }
-            output = h
-        } else {
-            output = FileHandle.standardOutput
-        }
+        let output = try openOutput(out)
         let runner = BatchNearest(indexes: indexes, query: query, reader: try input.reader(), format: fmt, output: output,
                                   stopOnError: onError == .stop, report: note)
         do {

@@ -26,3 +26,12 @@ struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The file a batch subcommand writes (`--out`), created or truncated; standard output when nil.
+func openOutput(_ path: String?) throws -> FileHandle {
+    guard let path else { return FileHandle.standardOutput }
+    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        throw CLIError("cannot write \(path)")
+    }
+    return h
+}
