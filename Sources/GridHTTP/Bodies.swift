@@ -102,3 +102,26 @@ struct AnyKey: CodingKey {
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }
+
+/// `GET /tiers`: the life service circles and the walking model (DESIGN §3; GB 50180-2018).
+struct TierList: ResponseEncodable {
+    var tiers: [Tier]
+    var walking_speed_kmh: Double
+    var detour_factor: Double
+    var method: String
+    var parameters: [Parameter]
+
+    struct Tier: Codable {
+        var minutes: Int
+        var radius_m: Double
+        var name_zh: String
+        var name_en: String
+    }
+    struct Parameter: Codable {
+        var parameter: String
+        var value: Double
+        var unit: String
+        var name_zh: String
+        var name_en: String
+    }
+}

@@ -58,30 +58,13 @@ struct NearestController {
             + ",\"numberReturned\":\(returned),\"features\":[" + features + "]}")
     }
 
-    @Sendable func tiers(_ request: Request, context: WanggeRequestContext) async throws -> Response {
+    @Sendable func tiers(_ request: Request, context: WanggeRequestContext) async throws -> TierList {
         for (k, _) in request.uri.queryParameters { throw APIError.badParameter(String(k), "unknown parameter; /tiers takes none") }
         let t = try services.db.serviceTiers()
-        let tiers = t.tiers.map { tier -> JSONValue in
-            .object(JSONObject([
-                ("minutes", .int(tier.minutes)), ("radius_m", .number(tier.radiusMetres)),
-                ("name_zh", .string(tier.nameZh)), ("name_en", .string(tier.nameEn)),
-            ]))
-        }
-        let params = t.parameters.map { p -> JSONValue in
-            .object(JSONObject([
-                ("parameter", .string(p.parameter)), ("value", .number(p.value)), ("unit", .string(p.unit)),
-                ("name_zh", .string(p.nameZh)), ("name_en", .string(p.nameEn)),
-            ]))
-        }
-        let body = JSONObject([
-            ("tiers", .array(tiers)),
-            ("walking_speed_kmh", .number(t.walkingSpeedKmh)),
-            ("detour_factor", .number(t.detourFactor)),
-            ("method", .string(t.method)),
-            ("parameters", .array(params)),
-        ])
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(.object(body)))))
+        return TierList(
+            tiers: t.tiers.map { .init(minutes: $0.minutes, radius_m: $0.radiusMetres, name_zh: $0.nameZh, name_en: $0.nameEn) },
+            walking_speed_kmh: t.walkingSpeedKmh, detour_factor: t.detourFactor, method: t.method,
+            parameters: t.parameters.map { .init(parameter: $0.parameter, value: $0.value, unit: $0.unit, name_zh: $0.nameZh, name_en: $0.nameEn) })
     }
 
     /// `k`, `category`, `max_distance` and `crs`, shared by both routes; any other parameter is
