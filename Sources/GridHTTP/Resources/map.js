@@ -175,12 +175,14 @@ map.on("click", async (e) => {
 // (/tiers, /coverage, /coverage/gaps, /nearest); the page only colours and counts what it is told.
 const COVERED = "#1a9641", UNCOVERED = "#d7191c", NO_DATA = "#bdbdbd";
 // Grid classes by ratio_households (null: the grid has no households).
+// A brown-to-teal (ColorBrewer BrBG) ramp, so grid classes are not confused with the red/green of
+// compounds or the red of uncovered areas.
 const RATIO_CLASSES = [
-  { label: "0 %",      colour: "#d7191c", test: r => r === 0 },
-  { label: "1–49 %",   colour: "#fdae61", test: r => r > 0 && r < 0.5 },
-  { label: "50–79 %",  colour: "#ffffbf", test: r => r >= 0.5 && r < 0.8 },
-  { label: "80–99 %",  colour: "#a6d96a", test: r => r >= 0.8 && r < 1 },
-  { label: "100 %",    colour: "#1a9641", test: r => r === 1 },
+  { label: "0 %",      colour: "#a6611a", test: r => r === 0 },
+  { label: "1–49 %",   colour: "#dfc27d", test: r => r > 0 && r < 0.5 },
+  { label: "50–79 %",  colour: "#f5f5f5", test: r => r >= 0.5 && r < 0.8 },
+  { label: "80–99 %",  colour: "#80cdc1", test: r => r >= 0.8 && r < 1 },
+  { label: "100 %",    colour: "#018571", test: r => r === 1 },
 ];
 const MAX_GAP_GRIDS = 50;  // /coverage/gaps answers for at most 50 grids
 const ALL = "*all";        // every category that counts toward "all" (the API's `all` rows)
@@ -252,8 +254,8 @@ async function applyCoverage(category, tier) {
     const c = { covered: 0, uncovered: 0, none: 0 };
     wangge.layers.compounds.setStyle(f => {
       const v = covered.get(f.id);
-      if (v === true) { c.covered++; return { color: "#0b5d1e", weight: 0.6, fillColor: COVERED, fillOpacity: 0.7 }; }
-      if (v === false) { c.uncovered++; return { color: "#7f0000", weight: 0.6, fillColor: UNCOVERED, fillOpacity: 0.7 }; }
+      if (v === true) { c.covered++; return { color: "#0b5d1e", weight: 0.6, fillColor: COVERED, fillOpacity: 0.85 }; }
+      if (v === false) { c.uncovered++; return { color: "#7f0000", weight: 0.6, fillColor: UNCOVERED, fillOpacity: 0.85 }; }
       c.none++; return { color: "#555", weight: 0.6, fillColor: NO_DATA, fillOpacity: 0.5 };
     });
     const g = {}; let gNone = 0;
@@ -261,7 +263,7 @@ async function applyCoverage(category, tier) {
       const k = ratioClass(ratio.get(f.id));
       if (!k) { gNone++; return { color: "#2166ac", weight: 0.6, fillColor: NO_DATA, fillOpacity: 0.25 }; }
       g[k.label] = (g[k.label] || 0) + 1;
-      return { color: "#2166ac", weight: 0.6, fillColor: k.colour, fillOpacity: 0.4 };
+      return { color: "#2166ac", weight: 0.6, fillColor: k.colour, fillOpacity: 0.45 };
     });
     const catName = category === ALL ? "all counting categories" : ((wangge.categories.find(x => x.code === category) || {}).name_en || category);
     const tierInfo = (wangge.tiers || []).find(t => String(t.minutes) === String(tier));
@@ -274,7 +276,7 @@ async function applyCoverage(category, tier) {
       "Grids by households covered 网格户数覆盖率",
       ...RATIO_CLASSES.map((k, i) => "&nbsp;&nbsp;" + sw(k.colour) + esc(k.label) + count(g[k.label] || 0, "cov-grids-" + i)),
       "&nbsp;&nbsp;" + sw(NO_DATA) + "no households 无住户" + count(gNone, "cov-grids-none"),
-      sw("rgba(215,25,28,.35)", "#7f0000") + "uncovered area 未覆盖区域" + ' <span class="count" id="cov-gaps-count"></span>',
+      sw("rgba(215,25,28,.45)", "#7f0000") + "uncovered area 未覆盖区域" + ' <span class="count" id="cov-gaps-count"></span>',
     ]);
     wangge.coverage = { category, tier: Number(tier), compounds: c, grids: { classes: g, none: gNone }, gaps: null };
     gapsLayer.addTo(map);
@@ -299,8 +301,9 @@ function gridsInView() {
 // Draw the uncovered areas of a scope: { view: true } (the grids in view) or { community_id }.
 async function coverageScope(scope) {
   clearTimeout(gapsTimer);
-  gapScope = scope;
   const cov = wangge.coverage;
+  const previous = gapScope;
+  gapScope = scope;
   if (!cov) return;
   const seq = ++gapsSeq;
   let q;
@@ -308,6 +311,11 @@ async function coverageScope(scope) {
     q = "community_id=" + encodeURIComponent(scope.community_id);
   } else {
     const ids = gridsInView();
+    if (ids === null && previous && previous.community_id && cov.gaps) {
+      // Zoomed out past what /coverage/gaps takes: keep the clicked community's areas.
+      gapScope = previous;
+      return;
+    }
     if (ids === null) {
       gapsLayer.clearLayers();
       cov.gaps = null;
@@ -328,7 +336,7 @@ async function coverageScope(scope) {
     const compounds = page.features.filter(f => f.properties.kind === "uncovered_compound" && f.properties.category === want);
     gapsLayer.clearLayers();
     L.geoJSON({ type: "FeatureCollection", features: areas }, {
-      style: { color: "#7f0000", weight: 1, fillColor: "#d7191c", fillOpacity: 0.35, dashArray: "4 2" },
+      style: { color: "#7f0000", weight: 1.2, fillColor: "#d7191c", fillOpacity: 0.45, dashArray: "4 2" },
       onEachFeature: (f, l) => l.bindTooltip("grid " + esc(f.properties.grid_id) + ": " + fmt(Math.round(f.properties.uncovered_m2)) + " m² uncovered"),
     }).addTo(gapsLayer);
     L.geoJSON({ type: "FeatureCollection", features: compounds }, {
