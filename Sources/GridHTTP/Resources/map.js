@@ -228,6 +228,20 @@ function restoreStyles() {
   }
 }
 
+// The compound and grid answers for a query, the last few kept (each is a few MB of GeoJSON) so
+// going back to an earlier choice costs no second request (until the page reloads: a re-import
+// is seen on the next load). Dropped when a request fails.
+const coverageCache = new Map();
+function coverageAnswers(q) {
+  if (!coverageCache.has(q)) {
+    const p = Promise.all([getJSON("/coverage?level=compound&" + q), getJSON("/coverage?level=grid&" + q)]);
+    p.catch(() => coverageCache.delete(q));
+    coverageCache.set(q, p);
+    while (coverageCache.size > 4) coverageCache.delete(coverageCache.keys().next().value);
+  }
+  return coverageCache.get(q);
+}
+
 // Colour compounds and grids for one category (or ALL) and tier; "" turns coverage off.
 async function applyCoverage(category, tier) {
   const seq = ++coverageSeq;
@@ -244,8 +258,7 @@ async function applyCoverage(category, tier) {
   coverageStatus("computing coverage…");
   const q = "tier=" + encodeURIComponent(tier) + (category === ALL ? "" : "&category=" + encodeURIComponent(category));
   try {
-    const [compounds, grids] = await Promise.all([
-      getJSON("/coverage?level=compound&" + q), getJSON("/coverage?level=grid&" + q)]);
+    const [compounds, grids] = await coverageAnswers(q);
     if (seq !== coverageSeq) return;  // a later choice won
     const want = category === ALL ? "all" : category;
     const covered = new Map(), ratio = new Map();
