@@ -1,6 +1,9 @@
 """The planner's map page in Debian's headless Chromium (selenium + chromium-driver) against a real
 `wangge serve` over the sample city: Leaflet loads from the service itself, every layer renders the
 number of features the store holds, the console stays clean, and a click shows the grid chain.
+The coverage control (issue 9 §5) lists the store's categories and tiers, colours compounds and grids
+with the counts /coverage gives, draws /coverage/gaps's uncovered areas, and a click lists the
+nearest station of each category exactly as /nearest answers.
 
 Set WANGGE_MAP_SCREENSHOT=docs/map.png to write the screenshot the README shows."""
 import json
@@ -114,6 +117,116 @@ def test_a_click_shows_the_grid_chain(loaded, server):
     text = loaded.find_element("id", "chain").text
     assert grid["id"] in text and grid["properties"]["community_id"] in text and grid["properties"]["district_id"] in text
     assert loaded.execute_script("return window.wangge.highlighted") == grid["id"]
+    assert console_errors(loaded) == []
+
+
+def get(server, path):
+    with urllib.request.urlopen(server + path) as r:
+        return json.loads(r.read())
+
+
+def choose_coverage(driver, category, tier):
+    from selenium.webdriver.support.ui import Select
+    Select(driver.find_element("id", "coverage-tier")).select_by_value(str(tier))
+    Select(driver.find_element("id", "coverage-category")).select_by_value(category)
+    wait_for(driver, f"const c = window.wangge.coverage; return c && c.category === {json.dumps(category)} && c.tier === {tier}")
+
+
+def test_coverage_control_lists_the_stores_categories_and_tiers(loaded, server):
+    categories = get(server, "/categories")["categories"]
+    tiers = get(server, "/tiers")["tiers"]
+    cat_values = loaded.execute_script("return [...document.querySelectorAll('#coverage-category option')].map(o => o.value)")
+    tier_values = loaded.execute_script("return [...document.querySelectorAll('#coverage-tier option')].map(o => o.value)")
+    assert cat_values == ["", "*all"] + [c["code"] for c in categories]
+    assert tier_values == [str(t["minutes"]) for t in tiers]
+    assert loaded.execute_script("return window.wangge.coverage") is None, "coverage is off until chosen"
+
+
+def test_choosing_canteen_15_colours_compounds_and_grids_as_coverage_says(loaded, server):
+    choose_coverage(loaded, "canteen", 15)
+    rows = [f["properties"] for f in get(server, "/coverage?level=compound&tier=15&category=canteen")["features"]
+            if f["properties"]["category"] == "canteen"]
+    covered = sum(1 for r in rows if r["covered"])
+    assert 0 < covered < len(rows), "the sample city has canteen gaps"
+    cov = loaded.execute_script("return window.wangge.coverage")
+    assert cov["compounds"] == {"covered": covered, "uncovered": len(rows) - covered, "none": 0}
+    # What was drawn: every compound polygon's fill is the covered or the uncovered colour.
+    fills = loaded.execute_script("""
+        const n = {}; window.wangge.layers.compounds.eachLayer(l => { n[l.options.fillColor] = (n[l.options.fillColor] || 0) + 1; });
+        return n;""")
+    assert fills == {"#1a9641": covered, "#d7191c": len(rows) - covered}
+    # Grids by household ratio: the class counts add up to the grids /coverage rolls up.
+    grids = [f["properties"] for f in get(server, "/coverage?level=grid&tier=15&category=canteen")["features"]
+             if f["properties"]["category"] == "canteen"]
+    zero = sum(1 for g in grids if g["ratio_households"] == 0)
+    full = sum(1 for g in grids if g["ratio_households"] == 1)
+    none = sum(1 for g in grids if g["ratio_households"] is None)
+    assert cov["grids"]["classes"].get("0 %", 0) == zero and cov["grids"]["classes"].get("100 %", 0) == full
+    assert cov["grids"]["none"] == none
+    assert sum(cov["grids"]["classes"].values()) + none == len(grids)
+    legend = loaded.find_element("id", "coverage-legend").text
+    assert f"({covered:,})" in legend and f"({len(rows) - covered:,})" in legend
+    assert console_errors(loaded) == []
+
+
+def test_uncovered_areas_of_the_grids_in_view_are_drawn(loaded, server):
+    choose_coverage(loaded, "canteen", 15)
+    # A grid with uncovered households; zoom to it so at most 50 grids are in view.
+    grids = [f for f in get(server, "/coverage?level=grid&tier=15&category=canteen")["features"]
+             if f["properties"]["category"] == "canteen" and f["properties"]["ratio_households"] == 0]
+    minx, miny, maxx, maxy = shape(grids[len(grids) // 2]["geometry"]).bounds
+    loaded.execute_script("window.wangge.coverage.gaps = null")
+    loaded.execute_script("window.wanggeMap.fitBounds([[arguments[1], arguments[0]], [arguments[3], arguments[2]]], {animate: false});",
+                          minx, miny, maxx, maxy)
+    gaps = wait_for(loaded, "const c = window.wangge.coverage; return c && c.gaps && c.gaps.scope.view && c.gaps")
+    in_view = loaded.execute_script("return gridsInView()")
+    assert in_view and len(in_view) <= 50 and grids[len(grids) // 2]["properties"]["grid_id"] in in_view
+    answer = get(server, "/coverage/gaps?tier=15&category=canteen&" + "&".join("grid_id=" + g for g in in_view))["features"]
+    answer = [f for f in answer if f["properties"]["category"] == "canteen"]  # the answer carries `all` too
+    areas = [f for f in answer if f["properties"]["kind"] == "uncovered_area"]
+    assert gaps["areas"] == len(areas) > 0
+    assert gaps["compounds"] == sum(1 for f in answer if f["properties"]["kind"] == "uncovered_compound")
+    assert abs(gaps["uncovered_m2"] - sum(f["properties"]["uncovered_m2"] for f in areas)) < 1e-6 * gaps["uncovered_m2"]
+    drawn = loaded.execute_script("let n = 0; gapsLayer.eachLayer(g => g.eachLayer(() => n++)); return n")
+    assert drawn == gaps["areas"] + gaps["compounds"]
+    assert console_errors(loaded) == []
+
+
+def test_a_click_shows_the_nearest_station_of_each_category_and_its_communitys_gaps(loaded, server):
+    choose_coverage(loaded, "canteen", 15)
+    c = loaded.execute_script("return window.wanggeMap.getCenter()")
+    loaded.execute_script("window.wangge.lastNearest = null")
+    el = loaded.find_element("id", "map")
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(loaded).move_to_element_with_offset(el, 7, -5).click().perform()
+    nearest = wait_for(loaded, "return window.wangge.lastNearest")
+    lon, lat = loaded.execute_script("""
+        const m = window.wanggeMap, r = m.getContainer().getBoundingClientRect();
+        const ll = m.containerPointToLatLng([r.width / 2 + 7, r.height / 2 - 5]); return [ll.lng, ll.lat];""")
+    assert abs(lon - c["lng"]) < 0.05 and abs(lat - c["lat"]) < 0.05
+    # The page asked /nearest with the point it was clicked at (a pixel or so from our estimate).
+    click = loaded.execute_script("return window.wangge.lastClick")
+    assert abs(click[0] - lon) < 1e-3 and abs(click[1] - lat) < 1e-3
+    lon, lat = click
+    categories = get(server, "/categories")["categories"]
+    assert [n["category"] for n in nearest] == [c["code"] for c in categories]
+    for n in nearest:
+        answer = get(server, f"/nearest?k=1&lon={lon}&lat={lat}&category={n['category']}")["features"]
+        if answer:
+            assert (n["id"], n["distance_m"], n["walk_min"]) == (answer[0]["id"], answer[0]["properties"]["distance_m"],
+                                                                 answer[0]["properties"]["walk_min"]), n["category"]
+        else:
+            assert n["id"] is None
+    text = loaded.find_element("id", "nearest").text
+    assert all(n["id"] in text for n in nearest if n["id"])
+    assert any(n["id"] for n in nearest)
+    # The clicked grid's community's uncovered areas replace the view's.
+    chain = wait_for(loaded, "return window.wangge.lastChain")
+    if chain.get("community"):
+        gaps = wait_for(loaded, "const g = window.wangge.coverage.gaps; return g && g.scope.community_id && g")
+        assert gaps["scope"]["community_id"] == chain["community"]["id"]
+        answer = get(server, f"/coverage/gaps?tier=15&category=canteen&community_id={chain['community']['id']}")["features"]
+        assert gaps["areas"] == sum(1 for f in answer if f["properties"]["kind"] == "uncovered_area" and f["properties"]["category"] == "canteen")
     assert console_errors(loaded) == []
 
 

@@ -2,9 +2,10 @@ import Foundation
 
 /// The planner's map page: Resources/map.html (the page, which loads Leaflet from /static/leaflet,
 /// the system's libjs-leaflet) and Resources/map.js (the script, served at /static/map.js), read
-/// once from the module's resource bundle. Layers are entries in map.js's `LAYERS`: a coverage
-/// result, gaps or nearest stations later join as one more entry each (any GeoJSON URL, paged
-/// through `next` links, with a style function and a legend).
+/// once from the module's resource bundle. Layers are entries in map.js's `LAYERS` (any GeoJSON
+/// URL, paged through `next` links, with a style function and a legend); the coverage control
+/// restyles the compounds and grids from /coverage, draws /coverage/gaps and, on a click, lists
+/// /nearest's nearest station of each category.
 enum MapPage {
     static let scriptPath = "/static/map.js"
 

@@ -26,6 +26,9 @@ final class MapTests: XCTestCase {
                     XCTAssertTrue(html.contains(#"<script src="/static/map.js"></script>"#))
                     XCTAssertFalse(html.contains("https://"), "no CDN")
                     XCTAssertTrue(html.contains("const TILE_URL = null;"), "no base map by default")
+                    for id in ["coverage-category", "coverage-tier", "coverage-legend", "nearest"] {
+                        XCTAssertTrue(html.contains(#"id="\#(id)""#), id)
+                    }
                 } else {
                     XCTAssertTrue(html.contains("Leaflet is missing"))
                 }
@@ -44,6 +47,10 @@ final class MapTests: XCTestCase {
                 XCTAssertFalse(js.contains("https://"), "no CDN")
                 for layer in Layer.all { XCTAssertTrue(js.contains("/collections/\(layer.name)/items"), layer.name) }
                 XCTAssertTrue(js.contains("TILE_URL"), "the script reads the base map the page sets")
+                // The coverage control asks the API the README lists for it.
+                for endpoint in ["/tiers", "/categories", "/coverage?level=compound&", "/coverage?level=grid&", "/coverage/gaps?", "/nearest?k=1&"] {
+                    XCTAssertTrue(js.contains(endpoint), endpoint)
+                }
             }
             try await client.execute(uri: "/static/leaflet/leaflet.js", method: .get) { r in
                 XCTAssertEqual(r.status, MapController.leafletAvailable ? .ok : .notFound)

@@ -142,6 +142,8 @@ map.on("click", async (e) => {
   wangge.highlighted = null;
   L.circleMarker(e.latlng, { radius: 5, color: "#d7191c", weight: 2, fill: false }).addTo(highlight);
   document.getElementById("chain").textContent = "looking up…";
+  wangge.lastClick = [lon, lat];
+  showNearest(lon, lat);
   try {
     let props, method = "GET /assign";
     try {
@@ -159,6 +161,8 @@ map.on("click", async (e) => {
       method = "grids?bbox (no /assign)";
     }
     showChain(props, [lon, lat], method);
+    // The clicked grid's community decides which uncovered areas are drawn (until the map moves).
+    if (props.community && props.community.id) coverageScope({ community_id: props.community.id });
     await highlightGrid(props.grid && props.grid.id);
     L.circleMarker(e.latlng, { radius: 5, color: "#d7191c", weight: 2, fill: false }).addTo(highlight);
   } catch (err) {
@@ -166,10 +170,245 @@ map.on("click", async (e) => {
   }
 });
 
+// ---- Coverage (issue 9 §5): compounds covered/uncovered, grids by household ratio, uncovered areas,
+// and the nearest station of each category for a clicked point. Everything comes from the API
+// (/tiers, /coverage, /coverage/gaps, /nearest); the page only colours and counts what it is told.
+const COVERED = "#1a9641", UNCOVERED = "#d7191c", NO_DATA = "#bdbdbd";
+// Grid classes by ratio_households (null: the grid has no households).
+// A brown-to-teal (ColorBrewer BrBG) ramp, so grid classes are not confused with the red/green of
+// compounds or the red of uncovered areas.
+const RATIO_CLASSES = [
+  { label: "0 %",      colour: "#a6611a", test: r => r === 0 },
+  { label: "1–49 %",   colour: "#dfc27d", test: r => r > 0 && r < 0.5 },
+  { label: "50–79 %",  colour: "#f5f5f5", test: r => r >= 0.5 && r < 0.8 },
+  { label: "80–99 %",  colour: "#80cdc1", test: r => r >= 0.8 && r < 1 },
+  { label: "100 %",    colour: "#018571", test: r => r === 1 },
+];
+const MAX_GAP_GRIDS = 50;  // /coverage/gaps answers for at most 50 grids
+const ALL = "*all";        // every category that counts toward "all" (the API's `all` rows)
+const gapsLayer = L.layerGroup();
+const nearestLayer = L.layerGroup().addTo(map);
+wangge.coverage = null;
+let coverageSeq = 0, gapsSeq = 0, gapsTimer = null, gapScope = null;
+
+function ratioClass(r) { return r === null || r === undefined ? null : RATIO_CLASSES.find(c => c.test(r)) || null; }
+
+async function setUpCoverage(categories) {
+  const tiers = (await getJSON("/tiers")).tiers || [];
+  wangge.tiers = tiers;
+  const catSel = document.getElementById("coverage-category"), tierSel = document.getElementById("coverage-tier");
+  const opt = (value, text) => { const o = document.createElement("option"); o.value = value; o.textContent = text; return o; };
+  catSel.appendChild(opt(ALL, "all counting categories 全部"));
+  for (const c of categories) catSel.appendChild(opt(c.code, c.name_zh + " " + c.name_en));
+  for (const t of tiers) tierSel.appendChild(opt(String(t.minutes), t.minutes + " min · " + fmt(t.radius_m) + " m — " + t.name_zh));
+  const last = tiers[tiers.length - 1];
+  if (last) tierSel.value = String(last.minutes);
+  const onChange = () => applyCoverage(catSel.value, tierSel.value);
+  catSel.addEventListener("change", onChange);
+  tierSel.addEventListener("change", onChange);
+  map.on("movestart", () => { clearTimeout(gapsTimer); });
+  map.on("moveend", () => {
+    if (!wangge.coverage) return;
+    clearTimeout(gapsTimer);
+    gapsTimer = setTimeout(() => coverageScope({ view: true }), 250);
+  });
+}
+
+function coverageLegend(rows) {
+  document.getElementById("coverage-legend").innerHTML = rows.map(r => "<div>" + r + "</div>").join("");
+}
+function coverageStatus(html) { document.getElementById("coverage-status").innerHTML = html; }
+function sw(colour, border) { return '<span class="sw" style="background:' + colour + ";border-color:" + (border || "#555") + '"></span>'; }
+function count(n, id) { return ' <span class="count" id="' + id + '">(' + fmt(n) + ")</span>"; }
+
+function restoreStyles() {
+  for (const id of ["compounds", "grids"]) {
+    const def = LAYERS.find(d => d.id === id), layer = wangge.layers[id];
+    if (layer) layer.setStyle(def.style);
+  }
+}
+
+// The compound and grid answers for a query, the last few kept (each is a few MB of GeoJSON) so
+// going back to an earlier choice costs no second request (until the page reloads: a re-import
+// is seen on the next load). Dropped when a request fails.
+const coverageCache = new Map();
+function coverageAnswers(q) {
+  if (!coverageCache.has(q)) {
+    const p = Promise.all([getJSON("/coverage?level=compound&" + q), getJSON("/coverage?level=grid&" + q)]);
+    p.catch(() => coverageCache.delete(q));
+    coverageCache.set(q, p);
+    while (coverageCache.size > 4) coverageCache.delete(coverageCache.keys().next().value);
+  }
+  return coverageCache.get(q);
+}
+
+// Colour compounds and grids for one category (or ALL) and tier; "" turns coverage off.
+async function applyCoverage(category, tier) {
+  const seq = ++coverageSeq;
+  gapsLayer.clearLayers();
+  if (!category) {
+    wangge.coverage = null;
+    map.removeLayer(gapsLayer);
+    restoreStyles();
+    coverageLegend([]);
+    coverageStatus("");
+    return;
+  }
+  wangge.coverage = null;
+  coverageStatus("computing coverage…");
+  const q = "tier=" + encodeURIComponent(tier) + (category === ALL ? "" : "&category=" + encodeURIComponent(category));
+  try {
+    const [compounds, grids] = await coverageAnswers(q);
+    if (seq !== coverageSeq) return;  // a later choice won
+    const want = category === ALL ? "all" : category;
+    const covered = new Map(), ratio = new Map();
+    for (const f of compounds.features) if (f.properties.category === want) covered.set(f.properties.compound_id, f.properties.covered);
+    for (const f of grids.features) if (f.properties.category === want) ratio.set(f.properties.grid_id, f.properties.ratio_households);
+    const c = { covered: 0, uncovered: 0, none: 0 };
+    wangge.layers.compounds.setStyle(f => {
+      const v = covered.get(f.id);
+      if (v === true) { c.covered++; return { color: "#0b5d1e", weight: 0.6, fillColor: COVERED, fillOpacity: 0.85 }; }
+      if (v === false) { c.uncovered++; return { color: "#7f0000", weight: 0.6, fillColor: UNCOVERED, fillOpacity: 0.85 }; }
+      c.none++; return { color: "#555", weight: 0.6, fillColor: NO_DATA, fillOpacity: 0.5 };
+    });
+    const g = {}; let gNone = 0;
+    wangge.layers.grids.setStyle(f => {
+      const k = ratioClass(ratio.get(f.id));
+      if (!k) { gNone++; return { color: "#2166ac", weight: 0.6, fillColor: NO_DATA, fillOpacity: 0.25 }; }
+      g[k.label] = (g[k.label] || 0) + 1;
+      return { color: "#2166ac", weight: 0.6, fillColor: k.colour, fillOpacity: 0.45 };
+    });
+    const catName = category === ALL ? "all counting categories" : ((wangge.categories.find(x => x.code === category) || {}).name_en || category);
+    const tierInfo = (wangge.tiers || []).find(t => String(t.minutes) === String(tier));
+    coverageLegend([
+      "<b>" + esc(catName) + ", " + esc(tier) + " min" + (tierInfo ? " (" + fmt(tierInfo.radius_m) + " m, " + esc(compounds.method || "") + ")" : "") + "</b>",
+      "Compounds 小区",
+      "&nbsp;&nbsp;" + sw(COVERED) + "covered 覆盖" + count(c.covered, "cov-compounds-covered"),
+      "&nbsp;&nbsp;" + sw(UNCOVERED) + "not covered 未覆盖" + count(c.uncovered, "cov-compounds-uncovered"),
+      ...(c.none ? ["&nbsp;&nbsp;" + sw(NO_DATA) + "no answer" + count(c.none, "cov-compounds-none")] : []),
+      "Grids by households covered 网格户数覆盖率",
+      ...RATIO_CLASSES.map((k, i) => "&nbsp;&nbsp;" + sw(k.colour) + esc(k.label) + count(g[k.label] || 0, "cov-grids-" + i)),
+      "&nbsp;&nbsp;" + sw(NO_DATA) + "no households 无住户" + count(gNone, "cov-grids-none"),
+      sw("rgba(215,25,28,.45)", "#7f0000") + "uncovered area 未覆盖区域" + ' <span class="count" id="cov-gaps-count"></span>',
+    ]);
+    wangge.coverage = { category, tier: Number(tier), compounds: c, grids: { classes: g, none: gNone }, gaps: null };
+    gapsLayer.addTo(map);
+    coverageStatus("");
+    coverageScope(gapScope && gapScope.community_id ? gapScope : { view: true });
+  } catch (err) {
+    if (seq !== coverageSeq) return;
+    restoreStyles();
+    coverageStatus('<span class="err">' + esc(err.message) + "</span>");
+  }
+}
+
+// The grids whose bounds meet the view, or null when there are more than /coverage/gaps takes.
+function gridsInView() {
+  const b = map.getBounds(), ids = [];
+  for (const l of wangge.layers.grids.getLayers()) {
+    if (b.intersects(l.getBounds())) { ids.push(l.feature.id); if (ids.length > MAX_GAP_GRIDS) return null; }
+  }
+  return ids;
+}
+
+// Draw the uncovered areas of a scope: { view: true } (the grids in view) or { community_id }.
+async function coverageScope(scope) {
+  clearTimeout(gapsTimer);
+  const cov = wangge.coverage;
+  const previous = gapScope;
+  gapScope = scope;
+  if (!cov) return;
+  const seq = ++gapsSeq;
+  let q;
+  if (scope.community_id) {
+    q = "community_id=" + encodeURIComponent(scope.community_id);
+  } else {
+    const ids = gridsInView();
+    if (ids === null && previous && previous.community_id && cov.gaps) {
+      // Zoomed out past what /coverage/gaps takes: keep the clicked community's areas.
+      gapScope = previous;
+      return;
+    }
+    if (ids === null) {
+      gapsLayer.clearLayers();
+      cov.gaps = null;
+      document.getElementById("cov-gaps-count").textContent = "";
+      coverageStatus("Uncovered areas: zoom in to " + MAX_GAP_GRIDS + " grids or fewer, or click a grid for its community's.");
+      return;
+    }
+    if (!ids.length) { gapsLayer.clearLayers(); cov.gaps = null; return; }
+    q = ids.map(id => "grid_id=" + encodeURIComponent(id)).join("&");
+  }
+  coverageStatus("loading uncovered areas…");
+  try {
+    const cat = cov.category === ALL ? "" : "&category=" + encodeURIComponent(cov.category);
+    const page = await getJSON("/coverage/gaps?tier=" + cov.tier + cat + "&" + q);
+    if (seq !== gapsSeq || cov !== wangge.coverage) return;
+    const want = cov.category === ALL ? "all" : cov.category;
+    const areas = page.features.filter(f => f.properties.kind === "uncovered_area" && f.properties.category === want);
+    const compounds = page.features.filter(f => f.properties.kind === "uncovered_compound" && f.properties.category === want);
+    gapsLayer.clearLayers();
+    L.geoJSON({ type: "FeatureCollection", features: areas }, {
+      style: { color: "#7f0000", weight: 1.2, fillColor: "#d7191c", fillOpacity: 0.45, dashArray: "4 2" },
+      onEachFeature: (f, l) => l.bindTooltip("grid " + esc(f.properties.grid_id) + ": " + fmt(Math.round(f.properties.uncovered_m2)) + " m² uncovered"),
+    }).addTo(gapsLayer);
+    L.geoJSON({ type: "FeatureCollection", features: compounds }, {
+      style: { color: "#7f0000", weight: 2, fill: false }, interactive: false,
+    }).addTo(gapsLayer);
+    const m2 = areas.reduce((s, f) => s + (f.properties.uncovered_m2 || 0), 0);
+    cov.gaps = { scope, areas: areas.length, compounds: compounds.length, uncovered_m2: m2 };
+    document.getElementById("cov-gaps-count").textContent = "(" + fmt(areas.length) + ", " + fmt(Math.round(m2 / 1e4) / 100) + " km²)";
+    coverageStatus("Uncovered areas of " + (scope.community_id ? "community " + esc(scope.community_id) : "the grids in view") +
+                   ": " + fmt(areas.length) + " polygons, " + fmt(compounds.length) + " uncovered compounds outlined.");
+  } catch (err) {
+    if (seq !== gapsSeq) return;
+    coverageStatus('<span class="err">' + esc(err.message) + "</span>");
+  }
+}
+
+// The nearest station of every category to a clicked point, one /nearest call each (k=1).
+let nearestSeq = 0;
+async function showNearest(lon, lat) {
+  const seq = ++nearestSeq;
+  const box = document.getElementById("nearest");
+  nearestLayer.clearLayers();
+  box.textContent = "looking up…";
+  try {
+    const cats = wangge.categories || [];
+    const answers = await Promise.all(cats.map(c =>
+      getJSON("/nearest?k=1&lon=" + lon + "&lat=" + lat + "&category=" + encodeURIComponent(c.code))));
+    if (seq !== nearestSeq) return;
+    const rows = cats.map((c, i) => {
+      const f = answers[i].features[0];
+      return { category: c.code, name: c.name_zh + " " + c.name_en, colour: PALETTE[i % PALETTE.length],
+               id: f ? f.id : null, station: f ? f.properties.name : null,
+               distance_m: f ? f.properties.distance_m : null, walk_min: f ? f.properties.walk_min : null,
+               coordinates: f ? f.geometry.coordinates : null };
+    });
+    for (const r of rows) {
+      if (!r.coordinates) continue;
+      const ll = [r.coordinates[1], r.coordinates[0]];
+      L.polyline([[lat, lon], ll], { color: r.colour, weight: 1.5, dashArray: "3 3", interactive: false }).addTo(nearestLayer);
+      L.circleMarker(ll, { radius: 6, color: "#000", weight: 1.5, fillColor: r.colour, fillOpacity: 1 })
+        .bindTooltip(esc(r.station) + "<br>" + fmt(r.distance_m) + " m · " + r.walk_min.toFixed(1) + " min").addTo(nearestLayer);
+    }
+    box.innerHTML = '<table id="nearest-table"><tr><td>Category 类别</td><td>Station 站点</td><td class="num">m</td><td class="num">walk 步行</td></tr>' +
+      rows.map(r => '<tr data-category="' + esc(r.category) + '" data-station="' + esc(r.id || "") + '"><td><span class="dot" style="background:' +
+        r.colour + '"></span>' + esc(r.name) + "</td><td>" + (r.id ? esc(r.station) + ' <span class="count">' + esc(r.id) + "</span>" : "none 无") +
+        '</td><td class="num">' + (r.id ? fmt(r.distance_m) : "") + '</td><td class="num">' + (r.id ? r.walk_min.toFixed(1) + " min" : "") + "</td></tr>").join("") +
+      "</table>";
+    wangge.lastNearest = rows.map(({ category, id, distance_m, walk_min }) => ({ category, id, distance_m, walk_min }));
+  } catch (err) {
+    if (seq !== nearestSeq) return;
+    box.innerHTML = '<span class="err">' + esc(err.message) + "</span>";
+  }
+}
+
 (async () => {
   try {
-    const categories = (await getJSON("/categories")).categories || [];
+    const categories = wangge.categories = (await getJSON("/categories")).categories || [];
     for (const def of LAYERS) await loadLayer(def, categories);
+    await setUpCoverage(categories);
     statusBox.textContent = LAYERS.map(d => d.id + " " + fmt(wangge.counts[d.id])).join(" · ");
     wangge.ready = true;
   } catch (err) {
