@@ -19,6 +19,7 @@ struct CoverageController {
     }
 
     static let coverageParameters: Set<String> = ["level", "tier", "radius", "category"]
+    static let suggestParameters: Set<String> = ["category", "tier", "count", "candidates", "spacing"]
     static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id"]
     /// Grids per gaps request: each costs a GEOS union and difference per tier and category.
     static let maxGapGrids = 50
@@ -26,6 +27,7 @@ struct CoverageController {
     func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get("/coverage", use: areas)
         router.get("/coverage/gaps", use: gaps)
+        router.get("/coverage/suggest", use: suggest)
     }
 
     /// Checks the query and builds the options; errors name the field.
@@ -107,6 +109,31 @@ struct CoverageController {
         for i in compoundTable.rows.indices { add("uncovered_compound", compoundTable, i, compoundTable.featureIds[i].flatMap { polygons[$0] }) }
         s += "]}\n"
         return GeoJSONResponse(text: s)
+    }
+
+    /// `GET /coverage/suggest`: N new sites by greedy maximal covering (`Siting`), as GeoJSON
+    /// points in the order taken; 400 naming the field for a bad or missing parameter.
+    @Sendable func suggest(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
+        let q = request.uri.queryParameters
+        for (k, _) in q where !Self.suggestParameters.contains(String(k)) {
+            throw APIError.badParameter(String(k), "unknown parameter; this route takes " + Self.suggestParameters.sorted().joined(separator: ", "))
+        }
+        do {
+            let tiers = try services.db.serviceTiers()
+            let opts = try SitingOptions.parse(category: q["category"].map(String.init), tier: q["tier"].map(String.init),
+                                               count: q["count"].map(String.init), candidates: q["candidates"].map(String.init),
+                                               spacing: q["spacing"].map(String.init), knownTiers: CoverageTier.from(tiers),
+                                               knownCategories: try services.db.categories(), method: CoverageMethod.from(tiers))
+            var inGrid: (Coordinate) -> Bool = { _ in true }
+            if case .lattice = opts.candidates { inGrid = Siting.gridTest(try coverage.geometries(.grids)) }
+            let result = try Siting.suggest(try coverage.data(), opts, inGrid: inGrid)
+            var out = ""
+            var w = CoverageWriter { out += $0 }
+            try w.geoJSON(result.table, meta: result.meta) { i in .point(result.sites[i].point) }
+            return GeoJSONResponse(text: out)
+        } catch let e as CoverageInputError {
+            throw APIError.badParameter(e.field, e.message)
+        }
     }
 
     func geoJSON(_ table: CoverageTable, _ opts: CoverageOptions, geometry: (Int) -> Geometry?) throws -> GeoJSONResponse {

@@ -69,6 +69,21 @@ extension OpenAPI {
                 """, tag: "Coverage", id: "coverage_gaps",
                 parameters: [tier, radius, category, ids("grid_id", "grids"), ids("community_id", "communities")],
                 ok: ok(OGC.Media.geoJSON, collection(["kind"] + CoverageTable.gapColumns + CoverageTable.compoundColumns)))),
+            ("/coverage/suggest", get("where to build next", """
+                Ranks `count` new station sites of one category that cover the most still-uncovered households at one tier,                 existing stations fixed: the greedy for the maximal covering location problem (Church & ReVelle, 1974): each step                 takes the candidate covering the most households not yet covered, ties by candidate id; it stops early when no                 candidate adds a household. Covered is the coverage rule (geodesic distance to the compound's access point × detour                 ≤ radius, inclusive). Candidates are the compounds' access points (id = compound id) or a lattice `spacing` metres                 apart over the grids' extent, kept inside some grid (id `L<row>-<col>`). One Point feature per site in the order                 taken, with the households and people it newly covers, the cumulative totals and the newly covered compounds                 (`compound_ids`, `;`-separated); the collection carries the starting coverage (`households_covered_before`,                 `households_total`, …). 400 names the field for an unknown category or tier, a count outside 1–100 or a spacing                 outside 50–5000 m.
+                """, tag: "Coverage", id: "coverage_suggest", parameters: [
+                    ["name": "category", "in": "query", "required": true, "description": "one station category code (see /categories)",
+                     "schema": ["type": "string"]],
+                    ["name": "tier", "in": "query", "required": true, "description": "one tier in minutes",
+                     "schema": ["type": "integer", "enum": .array(CoverageTier.defaults.map { .int($0.minutes!) })]],
+                    ["name": "count", "in": "query", "required": true, "description": "how many sites",
+                     "schema": ["type": "integer", "minimum": .int(SitingOptions.countRange.lowerBound), "maximum": .int(SitingOptions.countRange.upperBound)]],
+                    ["name": "candidates", "in": "query", "required": false, "description": "where sites may go",
+                     "schema": ["type": "string", "enum": ["compounds", "lattice"], "default": "compounds"]],
+                    ["name": "spacing", "in": "query", "required": false, "description": "lattice spacing in metres (required with, and only with, candidates=lattice)",
+                     "schema": ["type": "number", "minimum": .double(SitingOptions.spacingRange.lowerBound), "maximum": .double(SitingOptions.spacingRange.upperBound)]],
+                ],
+                ok: ok(OGC.Media.geoJSON, collection(SitingResult.columns)))),
         ]
     }
 }
