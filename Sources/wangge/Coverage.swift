@@ -38,22 +38,10 @@ struct Coverage: ParsableCommand {
     @Option(help: "compound, grid (default), community, street, district or city.")
     var level: String?
 
-    @Option(help: "csv, geojson or json (default: from the --out extension, else csv).")
-    var format: String?
-
-    @Option(name: .shortAndLong, help: "Output file (default: standard output). Written only when the run succeeds.")
-    var out: String?
+    @OptionGroup var output: TableOutputOptions
 
     func run() throws {
-        let fmt: CoverageFormat
-        if let format {
-            guard let f = CoverageFormat(rawValue: format) else {
-                throw ValidationError("--format: unknown format '\(format)'; formats: csv, geojson, json")
-            }
-            fmt = f
-        } else {
-            fmt = CoverageFormat.fromExtension(out)
-        }
+        let fmt = try output.resolvedFormat()
         let db = try store.open()
         let options: CoverageOptions
         do {
@@ -83,19 +71,7 @@ struct Coverage: ParsableCommand {
         if fmt == .geojson, let layer = table.layer.flatMap(Layer.named) {
             geometries = try db.geometries(layer)
         }
-        // Written to a temporary file and moved in place, so a failed run leaves nothing behind.
-        let handle: FileHandle, tmp: String?
-        if let out {
-            let t = out + ".partial-\(getpid())"
-            guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
-                throw CLIError("cannot write \(out)")
-            }
-            handle = h; tmp = t
-        } else {
-            handle = FileHandle.standardOutput; tmp = nil
-        }
-        do {
-            var w = CoverageWriter { handle.write(Data($0.utf8)) }
+        try output.write { w in
             var meta = JSONObject()
             meta["level"] = .string(options.level.rawValue)
             meta["method"] = .string(options.method.name)
@@ -105,14 +81,6 @@ struct Coverage: ParsableCommand {
             case .json: try w.json(table, meta: meta)
             case .geojson: try w.geoJSON(table, meta: meta) { i in table.featureIds[i].flatMap { geometries[$0] } }
             }
-            if let tmp, let out {
-                try handle.close()
-                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-                try FileManager.default.moveItem(atPath: tmp, toPath: out)
-            }
-        } catch {
-            if let tmp { try? FileManager.default.removeItem(atPath: tmp) }
-            throw error
         }
         note("\(table.rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
     }

@@ -36,22 +36,10 @@ struct Suggest: ParsableCommand {
     @Option(help: "Lattice spacing in metres, 50 to 5000 (with --candidates lattice).")
     var spacing: String?
 
-    @Option(help: "csv, geojson or json (default: from the --out extension, else csv).")
-    var format: String?
-
-    @Option(name: .shortAndLong, help: "Output file (default: standard output). Written only when the run succeeds.")
-    var out: String?
+    @OptionGroup var output: TableOutputOptions
 
     func run() throws {
-        let fmt: CoverageFormat
-        if let format {
-            guard let f = CoverageFormat(rawValue: format) else {
-                throw ValidationError("--format: unknown format '\(format)'; formats: csv, geojson, json")
-            }
-            fmt = f
-        } else {
-            fmt = CoverageFormat.fromExtension(out)
-        }
+        let fmt = try output.resolvedFormat()
         let db = try store.open()
         let options: SitingOptions
         do {
@@ -74,32 +62,12 @@ struct Suggest: ParsableCommand {
         }
         note("\(result.sites.count) sites from \(result.candidateCount) candidates, \(data.compounds.count) compounds in \(String(format: "%.3f", Date().timeIntervalSince(t0))) s")
         let table = result.table
-        // Written to a temporary file and moved in place, so a failed run leaves nothing behind.
-        let handle: FileHandle, tmp: String?
-        if let out {
-            let t = out + ".partial-\(getpid())"
-            guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
-                throw CLIError("cannot write \(out)")
-            }
-            handle = h; tmp = t
-        } else {
-            handle = FileHandle.standardOutput; tmp = nil
-        }
-        do {
-            var w = CoverageWriter { handle.write(Data($0.utf8)) }
+        try output.write { w in
             switch fmt {
             case .csv: try w.csv(table)
             case .json: try w.json(table, meta: result.meta)
             case .geojson: try w.geoJSON(table, meta: result.meta) { i in .point(result.sites[i].point) }
             }
-            if let tmp, let out {
-                try handle.close()
-                if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-                try FileManager.default.moveItem(atPath: tmp, toPath: out)
-            }
-        } catch {
-            if let tmp { try? FileManager.default.removeItem(atPath: tmp) }
-            throw error
         }
     }
 }
