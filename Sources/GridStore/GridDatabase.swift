@@ -47,6 +47,7 @@ public struct GridDatabase: Sendable {
         m.registerMigration("v2-boundary-history", migrate: Migrations.v2BoundaryHistory)
         m.registerMigration("v3-station-categories", migrate: Migrations.v3StationCategories)
         m.registerMigration("v4-service-tiers", migrate: Migrations.v4ServiceTiers)
+        m.registerMigration("v5-walking-network", migrate: Migrations.v5WalkingNetwork)
         return m
     }
 

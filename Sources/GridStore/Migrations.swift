@@ -159,7 +159,7 @@ enum Migrations {
     }
 
     /// AddGeometryColumn and CreateSpatialIndex report failure by returning 0, not by an error.
-    private static func addGeometry(_ db: Database, _ table: String, _ type: String) throws {
+    static func addGeometry(_ db: Database, _ table: String, _ type: String) throws {
         let added = try Int.fetchOne(db, sql: "SELECT AddGeometryColumn(?, 'geom', 4326, ?, 'XY', 1)", arguments: [table, type])
         guard added == 1 else { throw GridDatabase.StoreError("AddGeometryColumn failed for \(table)") }
         let indexed = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [table])

@@ -67,6 +67,30 @@ public struct StoreSnapshot: Sendable {
     public let grids: [GridRecord]
     public let compounds: [CompoundRecord]
     public let stations: [StationRecord]
+    /// The walking network's edges (current only: the network has no boundary history; empty
+    /// when no network was imported).
+    public let network: [NetworkEdgeRecord]
+}
+
+/// One edge of the walking network, from one junction (or dead end) to the next.
+public struct NetworkEdgeRecord: Sendable, Equatable {
+    /// The row's `fid`.
+    public let id: Int64
+    public let sourceNode: Int64
+    public let targetNode: Int64
+    /// Sum of the WGS84 geodesic lengths of the segments, metres.
+    public let lengthM: Double
+    /// OpenStreetMap's `highway` value, or what a GeoJSON import's property said.
+    public let highway: String?
+    public let name: String?
+    public let osmWayId: Int64?
+    /// WGS84 longitude/latitude, degrees; first is `sourceNode`, last is `targetNode`.
+    public let coordinates: [Coordinate]
+    public init(id: Int64, sourceNode: Int64, targetNode: Int64, lengthM: Double, highway: String?, name: String?,
+                osmWayId: Int64?, coordinates: [Coordinate]) {
+        self.id = id; self.sourceNode = sourceNode; self.targetNode = targetNode; self.lengthM = lengthM
+        self.highway = highway; self.name = name; self.osmWayId = osmWayId; self.coordinates = coordinates
+    }
 }
 
 /// One import: the generation it opened, with what it brought.

@@ -63,7 +63,8 @@ extension GridDatabase {
                 generation: scope.generation,
                 districts: try Self.areas(.districts, scope, db, schema), streets: try Self.areas(.streets, scope, db, schema),
                 communities: try Self.areas(.communities, scope, db, schema), grids: try Self.grids(scope, db),
-                compounds: try Self.compounds(scope, db), stations: try Self.stations(scope, db))
+                compounds: try Self.compounds(scope, db), stations: try Self.stations(scope, db),
+                network: try Self.networkEdges(db))
         }
     }
 
@@ -82,6 +83,11 @@ extension GridDatabase {
 
     public func stations(generation: Int64? = nil) throws -> [StationRecord] {
         try read { db in try Self.stations(try GenerationScope.resolve(generation, db), db) }
+    }
+
+    /// The walking network's edges, in `fid` order (empty when none was imported).
+    public func networkEdges() throws -> [NetworkEdgeRecord] {
+        try read { db in try Self.networkEdges(db) }
     }
 
     // Row readers: columns by position, in the order of each SELECT.
@@ -123,6 +129,19 @@ extension GridDatabase {
         return try Row.fetchAll(db, sql: scope.select(cols, from: .stations)).map {
             StationRecord(id: $0[0], name: $0[1], category: $0[2], level: $0[3], gridId: $0[4], communityId: $0[5],
                           streetId: $0[6], districtId: $0[7], compoundId: $0[8], point: Coordinate(lon: $0[9], lat: $0[10]))
+        }
+    }
+
+    private static func networkEdges(_ db: Database) throws -> [NetworkEdgeRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT fid, source_node, target_node, length_m, highway, name, osm_way_id, AsBinary(geom) FROM network_edges ORDER BY fid
+            """).map {
+            let wkb: Data = $0[7]
+            guard case .lineString(let cs) = try WKB.decode([UInt8](wkb)) else {
+                throw StoreError("the network layer holds a geometry that is not a LineString")
+            }
+            return NetworkEdgeRecord(id: $0[0], sourceNode: $0[1], targetNode: $0[2], lengthM: $0[3], highway: $0[4],
+                                     name: $0[5], osmWayId: $0[6], coordinates: cs)
         }
     }
 
