@@ -129,3 +129,27 @@ final class StoreTests: XCTestCase {
         XCTAssertNil(try db.feature(.districts, id: "nope"))
     }
 }
+
+final class NetworkStoreTests: XCTestCase {
+    func testReplaceNetworkWritesEveryEdgeAndOpensAGeneration() throws {
+        let db = try makeStore(self)
+        let line = [Coordinate(lon: 114.40, lat: 23.10), Coordinate(lon: 114.401, lat: 23.10)]
+        let g1 = try db.replaceNetwork([NetworkEdgeInput(sourceNode: 1, targetNode: 2, lengthM: 102.4, highway: "footway", coordinates: line)],
+                                       source: "a.geojson", sourceCRS: "EPSG:4326")
+        let edges = try db.networkEdges()
+        XCTAssertEqual(edges.map(\.coordinates), [line])
+        XCTAssertEqual(edges.first?.highway, "footway")
+        XCTAssertEqual(try db.generations().last?.layer, "network")
+        XCTAssertEqual(try db.currentGeneration(), g1)
+
+        // A bad edge leaves the store as it was.
+        XCTAssertThrowsError(try db.replaceNetwork([NetworkEdgeInput(sourceNode: 1, targetNode: 1, lengthM: 0, coordinates: [line[0]])],
+                                                   source: nil, sourceCRS: nil))
+        XCTAssertEqual(try db.networkEdges().count, 1)
+        XCTAssertEqual(try db.currentGeneration(), g1)
+
+        // A replacement replaces.
+        try db.replaceNetwork([], source: nil, sourceCRS: nil)
+        XCTAssertEqual(try db.networkEdges(), [])
+    }
+}
