@@ -11,7 +11,7 @@ import GridGeo
 /// column), a geometry that is not a line, a line with fewer than two positions, a non-finite or
 /// out-of-range coordinate, a position outside the CRS's area of use, a non-string tag.
 enum NetworkGeoJSONReader {
-    static func read(_ data: Data, crs: CRS?, source: String) throws -> (ways: [NetworkWay], report: NetworkImportReport, crs: CRS) {
+    static func read(_ data: Data, crs: CRS?, source: String, progress: ((String) -> Void)? = nil) throws -> (ways: [NetworkWay], report: NetworkImportReport, crs: CRS) {
         let value: JSONValue
         do { value = try JSONParser.parse(data) } catch let e as JSONSyntaxError {
             throw NetworkImportError("\(source): \(e)")
@@ -46,6 +46,7 @@ enum NetworkGeoJSONReader {
         var ways: [NetworkWay] = []
         var keys: [Coordinate: Int64] = [:]
         for (fi, f) in features.enumerated() {
+            if fi > 0, fi % 100_000 == 0 { progress?("read \(fi)/\(features.count) features") }
             func fail(_ path: String, _ message: String) -> NetworkImportError {
                 NetworkImportError("\(source): feature \(fi)\(path.isEmpty ? "" : ", \(path)"): \(message)")
             }

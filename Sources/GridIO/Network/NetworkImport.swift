@@ -59,7 +59,7 @@ public enum NetworkImport {
 
     /// GeoJSON from memory (`source` names it in errors and in the generation).
     public static func read(geoJSON data: Data, crs: CRS? = nil, source: String, progress: ((String) -> Void)? = nil) throws -> Result {
-        let (ways, report, effective) = try NetworkGeoJSONReader.read(data, crs: crs, source: source)
+        let (ways, report, effective) = try NetworkGeoJSONReader.read(data, crs: crs, source: source, progress: progress)
         return try finish(ways, report, crs: effective.description, source: source, progress: progress)
     }
 
