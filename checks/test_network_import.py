@@ -269,3 +269,13 @@ def test_seeded_sample_network_has_streets_bridges_and_courtyards(city_db):
     crossing = [e for e in es if LineString(e[3]).intersects(river)]
     bridges = [f for f in fc["features"] if f["properties"].get("bridge") == "yes"]
     assert 0 < len(crossing) == len(bridges) <= 5
+
+
+def test_osm_xml_gives_the_same_network(imported, tmp_path):
+    """The same extract as .osm XML (written by osmium cat) imports to the same report and edges."""
+    xml = tmp_path / "helsinki.osm"
+    subprocess.run(["osmium", "cat", str(PBF), "-o", str(xml)], check=True, capture_output=True)
+    db, report = tmp_path / "x.sqlite", tmp_path / "r.json"
+    subprocess.run([BIN, "import", "network", str(xml), "--db", str(db), "--report", str(report)], check=True, capture_output=True)
+    assert json.loads(report.read_text()) == imported[1]
+    assert edges(db) == edges(imported[0])
