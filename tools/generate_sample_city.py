@@ -43,7 +43,7 @@ from collections import defaultdict
 import numpy as np
 import shapely
 from shapely import STRtree
-from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, shape
+from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.polygon import orient
 
 GRID = 1e-7  # snap-rounding grid in degrees == 7 decimals in the output
@@ -1544,6 +1544,205 @@ one feature per line. Every feature has a string `id`, repeated as the property 
 
 
 # ----------------------------------------------------------------------------- main
+# ----------------------------------------------------------------------------- walking network
+# Derived only from the serialized layers (texts), so adding it changes no other file. Every
+# coordinate is one of the layers' own 7-decimal vertices (or a 7-decimal point computed from
+# them), and every iteration runs in sorted order: the file is byte-for-byte reproducible.
+RIVER_LAT, RIVER_AMP = 23.091, 0.012
+RIVER_LON = (114.28, 114.55)
+BRIDGES = (114.33, 114.39, 114.43, 114.49)   # the river's only crossings (longitudes)
+COURTYARDS = 5                               # isolated courtyard path networks
+
+
+def river_line():
+    n = 55
+    pts = []
+    for i in range(n):
+        x = RIVER_LON[0] + (RIVER_LON[1] - RIVER_LON[0]) * i / (n - 1)
+        y = RIVER_LAT + RIVER_AMP * math.sin((x - RIVER_LON[0]) / (RIVER_LON[1] - RIVER_LON[0]) * 2.5 * math.pi)
+        pts.append((round(x, 7), round(y, 7)))
+    return LineString(pts)
+
+
+def _rings(geom):
+    polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+    return [[tuple(p) for p in ring] for poly in polys for ring in poly]
+
+
+def _chains(segments):
+    """Undirected segments (a, b) → polylines between vertices of degree ≠ 2, then the cycles left."""
+    adj = defaultdict(list)
+    for a, b in segments:
+        adj[a].append(b)
+        adj[b].append(a)
+    for v in adj:
+        adj[v].sort()
+    seen = set()
+    out = []
+
+    def walk(a, b):
+        line = [a, b]
+        seen.add((min(a, b), max(a, b)))
+        while len(adj[b]) == 2:
+            n0, n1 = adj[b]
+            nxt = n1 if n0 == line[-2] else n0
+            key = (min(b, nxt), max(b, nxt))
+            if key in seen:
+                break
+            seen.add(key)
+            line.append(nxt)
+            b = nxt
+        return line
+
+    for v in sorted(adj):
+        if len(adj[v]) != 2:
+            for w in adj[v]:
+                if (min(v, w), max(v, w)) not in seen:
+                    out.append(walk(v, w))
+    for v in sorted(adj):
+        for w in adj[v]:
+            if (min(v, w), max(v, w)) not in seen:
+                out.append(walk(v, w))
+    return out
+
+
+def make_network(texts):
+    """The sample city's walking network as a GeoJSON FeatureCollection text:
+    - streets along every grid edge (highway primary between streets, secondary between
+      communities, residential inside a community, unclassified on the city's outer edge);
+    - a river (东江-like, synthetic) through the 惠城区 core that cuts every street it crosses
+      except at BRIDGES (bridge=yes): the river itself is not in the file;
+    - every compound's outline (highway=service) joined by a footway from its entrance (else its
+      first vertex) to the nearest street vertex on the same side of the river;
+    - COURTYARDS isolated courtyard path networks (a ring and a diagonal, 2 junction nodes each,
+      joined to nothing) inside compounds of 惠城区;
+    - one expressway (highway=motorway) that the foot profile drops at import."""
+    grids = json.loads(texts["grids"])["features"]
+    compounds = json.loads(texts["compounds"])["features"]
+    river = river_line()
+    seg_grids = defaultdict(set)
+    grid_info = {}
+    for g in grids:
+        p = g["properties"]
+        grid_info[g["id"]] = (p["community_id"], p["street_id"])
+        for ring in _rings(g["geometry"]):
+            for a, b in zip(ring, ring[1:]):
+                if a != b:
+                    seg_grids[(min(a, b), max(a, b))].add(g["id"])
+    classes = defaultdict(list)
+    crossing = []
+    for seg in sorted(seg_grids):
+        ids = sorted(seg_grids[seg])
+        if len(ids) == 1:
+            cls = "unclassified"
+        else:
+            (c1, s1), (c2, s2) = grid_info[ids[0]], grid_info[ids[1]]
+            cls = "primary" if s1 != s2 else "secondary" if c1 != c2 else "residential"
+        if LineString(seg).intersects(river):
+            crossing.append((seg, cls))
+        else:
+            classes[cls].append(seg)
+    bridges = []
+    for k, bx in enumerate(BRIDGES):
+        by = RIVER_LAT + RIVER_AMP * math.sin((bx - RIVER_LON[0]) / (RIVER_LON[1] - RIVER_LON[0]) * 2.5 * math.pi)
+        seg, cls = min(crossing, key=lambda sc: (Point(bx, by).distance(LineString(sc[0])), sc[0]))
+        bridges.append((seg, cls, f"东江{'一二三四五六'[k]}桥"))
+    feats = []
+
+    def add(props, coords):
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "LineString", "coordinates": [[float(x), float(y)] for x, y in coords]}})
+
+    for cls in ("primary", "secondary", "residential", "unclassified"):
+        for line in _chains(classes[cls]):
+            add({"highway": cls}, line)
+    for seg, cls, name in bridges:
+        add({"highway": cls, "name": name, "bridge": "yes"}, list(seg))
+    street_vertices = sorted({v for segs in classes.values() for s in segs for v in s} |
+                             {v for s, _, _ in bridges for v in s})
+    tree = STRtree([Point(v) for v in street_vertices])
+    courtyards = 0
+    for c in sorted(compounds, key=lambda f: f["id"]):
+        ring = _rings(c["geometry"])[0]
+        if LineString(ring).intersects(river):
+            continue      # a compound on the river bank gets no paths of its own
+        add({"highway": "service", "name": c["properties"]["name"] + "内部道路"}, ring)
+        p = c["properties"]
+        gate = (p["entrance_lon"], p["entrance_lat"]) if p["entrance_lon"] is not None else ring[0]
+        if gate not in ring:
+            gate = ring[0]
+        for r in (0.003, 0.02, 0.1):
+            near = sorted((Point(gate).distance(Point(street_vertices[int(k)])), street_vertices[int(k)])
+                          for k in tree.query(Point(gate).buffer(r)))
+            v = next((v for _, v in near if not LineString([gate, v]).intersects(river)), None)
+            if v is not None:
+                add({"highway": "footway"}, [gate, v])
+                break
+        if courtyards < COURTYARDS and p["district_id"] == "441302" and p["households"] >= 500:
+            cx = sum(x for x, _ in ring[:-1]) / (len(ring) - 1)
+            cy = sum(y for _, y in ring[:-1]) / (len(ring) - 1)
+            inner = [(round(cx + 0.4 * (x - cx), 7), round(cy + 0.4 * (y - cy), 7)) for x, y in ring[:-1]]
+            if len(set(inner)) == len(inner) >= 4:
+                add({"highway": "footway", "name": p["name"] + "庭院步道"}, inner + [inner[0]])
+                add({"highway": "footway", "name": p["name"] + "庭院步道"}, [inner[0], inner[2]])
+                courtyards += 1
+    add({"highway": "motorway", "name": "惠州环城高速(示例)"},
+        [(114.30, 23.16), (114.38, 23.15), (114.46, 23.15), (114.54, 23.16)])
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in feats]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def write_network(out, texts):
+    """Writes network.geojson (derived from the grids and compounds texts only) and its section of
+    README.md (replaced in place, so --network-only keeps the rest of the README as it is)."""
+    text = make_network(texts)
+    data = text.encode("utf-8")
+    with open(os.path.join(out, "network.geojson"), "wb") as f:
+        f.write(data)
+    feats = json.loads(text)["features"]
+    by = defaultdict(int)
+    for f in feats:
+        by[f["properties"]["highway"]] += 1
+    kinds = ", ".join(f"{k} {by[k]:,}" for k in sorted(by, key=lambda k: (-by[k], k)))
+    bridges = sum(1 for f in feats if f["properties"].get("bridge") == "yes")
+    section = f"""## Walking network (`network.geojson`)
+
+`network.geojson` ({len(feats):,} LineStrings, {len(data) / 1e6:.2f} MB; highway: {kinds}) is derived
+from `grids.geojson` and `compounds.geojson` only, after the other layers are written, so it
+changes none of them (`python3 tools/generate_sample_city.py --network-only` rewrites just this
+file and this section). `wangge seed` (and `serve` on an empty store) imports it with the same
+reader as `wangge import network`.
+
+- Streets along every grid edge, merged into lines between junctions: `primary` between streets,
+  `secondary` between communities, `residential` inside a community, `unclassified` on the city's
+  outer edge. They share the grids' exact vertices, so they meet at junctions exactly.
+- A synthetic river (a sine curve through the 惠城区 core, {RIVER_LON[0]}–{RIVER_LON[1]} °E around
+  {RIVER_LAT} °N; not in the file) cuts every street it crosses, except {bridges} bridges
+  (`bridge: "yes"`, named 东江一桥…): walking across it means walking to a bridge.
+- Every compound's outline (`service`) and a `footway` from its entrance (else its first vertex)
+  to the nearest street vertex not across the river; compounds on the river bank get neither.
+- {COURTYARDS} isolated courtyard path networks (`footway`, a ring and a diagonal, 2 nodes each,
+  joined to nothing) inside large compounds of 惠城区: the snapping rule's test case (a compound's
+  access point lies closer to them than to any street, yet they are far below 50 nodes).
+- Grid holes filled by enclaves and coastal islands make a few more small separate pieces.
+- One expressway (`motorway`, 惠州环城高速(示例)) that the foot profile drops at import.
+
+"""
+    path = os.path.join(out, "README.md")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            readme_text = f.read()
+        start = readme_text.find("## Walking network")
+        if start >= 0:
+            end = readme_text.find("\n## ", start + 1)
+            readme_text = readme_text[:start] + readme_text[end + 1:] if end >= 0 else readme_text[:start]
+        anchor = readme_text.find("## Topology guarantees")
+        readme_text = (readme_text[:anchor] + section + readme_text[anchor:]) if anchor >= 0 else readme_text + "\n" + section
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(readme_text)
+    print(f"network.geojson: {len(feats)} lines, {len(data) / 1e6:.2f} MB")
+
+
 def main(argv=None):
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -1555,7 +1754,13 @@ def main(argv=None):
                     help="about N times the grids, compounds and stations (benchmarks); the 仲恺 calibration "
                          "applies at scale 1 only")
     ap.add_argument("--enclaves", type=int, default=14, help="number of enclave/exclave pairs (scale 1)")
+    ap.add_argument("--network-only", action="store_true",
+                    help="only (re)write network.geojson from the layers already in --out (the others unchanged)")
     args = ap.parse_args(argv)
+    if args.network_only:
+        texts = {k: open(os.path.join(args.out, f"{k}.geojson"), encoding="utf-8").read() for k in ("grids", "compounds")}
+        write_network(args.out, texts)
+        return 0
     if args.scale < 1:
         ap.error("--scale must be >= 1")
     t0 = time.time()
@@ -1653,6 +1858,7 @@ def main(argv=None):
             f.write(data)
     with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as f:
         f.write(readme(stats, args.scale, args.seed, sizes))
+    write_network(args.out, texts)
     c = stats["counts"]
     zk = stats["zk"]
     print()

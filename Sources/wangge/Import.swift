@@ -5,10 +5,12 @@ import GridStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a layer from GeoJSON or a shapefile, all-or-nothing.",
+        abstract: "Import a layer from GeoJSON or a shapefile, or the walking network from GeoJSON or OpenStreetMap, all-or-nothing.",
         discussion: """
-            Layers: \(Layer.all.map(\.name).joined(separator: ", ")).
+            Layers: \(Layer.all.map(\.name).joined(separator: ", ")), and network (GeoJSON lines or OpenStreetMap .osm.pbf/.osm, \
+            read with osmium-tool; kept and dropped by the foot profile, see the README).
             Example: wangge import grids grids_gcj.geojson --crs gcj02 --map id=grid_code --invalid repair
+            Example: wangge import network city.osm.pbf --report network-report.json
             """)
 
     @OptionGroup var store: StoreOptions
@@ -34,9 +36,22 @@ struct Import: ParsableCommand {
     @Option(help: "Character set of a shapefile's .dbf, e.g. CP936 (default: its .cpg file, else UTF-8).")
     var encoding: String?
 
+    @Option(name: .customLong("report"), help: "network only: also write the import's report (ways kept and dropped by reason) as JSON to this file.")
+    var reportFile: String?
+
     func run() throws {
+        if layer == "network" {
+            guard mappings.isEmpty, !append, encoding == nil else {
+                throw ValidationError("--map, --append and --encoding do not apply to the network (it is replaced whole)")
+            }
+            let parsedCRS: CRS?
+            do { parsedCRS = try crs.map { try CRS(parsing: $0) } } catch { throw ValidationError("\(error)") }
+            try importNetwork(file: file, crs: parsedCRS, into: try store.open(), reportPath: reportFile)
+            return
+        }
+        if reportFile != nil { throw ValidationError("--report applies to the network layer only") }
         guard let target = Layer.named(layer) else {
-            throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
+            throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", ")), network")
         }
         var mapping: [String: String] = [:]
         for m in mappings {
