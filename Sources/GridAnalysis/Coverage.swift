@@ -2,53 +2,96 @@ import Foundation
 import GridGeo
 import GridIndex
 import GridStore
+import Synchronization
 
 /// Everything coverage reads, from one store snapshot: compounds with their access points, grids
-/// with their areas, the station k-NN index and the category table.
+/// with their areas, the station k-NN index, the category table, and the walking network (when
+/// the store has one) with every station and compound access point snapped onto it.
 public struct CoverageData: Sendable {
     public let compounds: [CompoundAccess]
     public let grids: [CoverageGrid]
     public let stations: StationIndex
     public let categories: [StationCategory]
+    /// nil when the store holds no walking network.
+    public let walking: WalkingGraph?
+    /// Foot points of `stations.stations` and of `compounds` on `walking` (nil entries: not on
+    /// the network, i.e. no component of the minimum size); empty without a network.
+    public let stationSnaps: [NetworkSnap?]
+    public let compoundSnaps: [NetworkSnap?]
 
-    public init(compounds: [CompoundAccess], grids: [CoverageGrid], stations: StationIndex, categories: [StationCategory]) {
+    public init(compounds: [CompoundAccess], grids: [CoverageGrid], stations: StationIndex, categories: [StationCategory],
+                walking: WalkingGraph? = nil) {
         self.compounds = compounds; self.grids = grids; self.stations = stations; self.categories = categories
+        self.walking = walking
+        stationSnaps = walking.map { g in stations.stations.map { g.snap($0.point) } } ?? []
+        compoundSnaps = walking.map { g in compounds.map { g.snap($0.point) } } ?? []
     }
 
-    /// Reads the store; `stations` reuses an index already built (e.g. the server's), else one is
-    /// built from the stations layer.
-    public static func load(from db: GridDatabase, stations: StationIndex? = nil) throws -> CoverageData {
-        CoverageData(compounds: try db.compoundAccessPoints(), grids: try db.coverageGrids(),
-                     stations: try stations ?? StationIndex.build(from: db), categories: try db.categories())
+    /// Reads the store; `stations` and `walking` reuse indexes already built (e.g. the server's),
+    /// else they are built from the store (no walking graph when the network table is empty).
+    public static func load(from db: GridDatabase, stations: StationIndex? = nil, walking: WalkingGraph? = nil) throws -> CoverageData {
+        let graph: WalkingGraph?
+        if let walking { graph = walking } else {
+            let edges = try db.networkEdges()
+            graph = edges.isEmpty ? nil : WalkingGraph(edges)
+        }
+        return CoverageData(compounds: try db.compoundAccessPoints(), grids: try db.coverageGrids(),
+                            stations: try stations ?? StationIndex.build(from: db), categories: try db.categories(), walking: graph)
     }
 }
 
 /// The category code of the "every selected category" rows.
 public let coverageAllCategory = "all"
 
-/// Per compound and category, the nearest station (DESIGN.md §3, coverage): from the compound's
-/// access point, by geodesic distance on WGS84 through the station index (ties by station id).
-/// A tier's flag is then `walking ≤ radius` (inclusive), walking = geodesic × detour.
+/// Per compound and category, the nearest station (DESIGN.md §3, coverage) from the compound's
+/// access point. Straight-line: by geodesic distance on WGS84 through the station index (ties by
+/// station id), walking = geodesic × detour. Network: by network distance (both access legs
+/// included) from one multi-source Dijkstra per category over the walking graph (ties by station
+/// id), walking = that distance; a compound that reaches no station of the category (not on the
+/// network, or on a part no station is on) has none. A tier's flag is `walking ≤ radius` (inclusive).
 public struct CompoundCoverage: Sendable {
     public let data: CoverageData
     public let options: CoverageOptions
     /// nearest[c][k] for options.categories[c] and data.compounds[k]: the station (an index into
-    /// data.stations.stations) and its geodesic distance in metres; nil when the category has no
-    /// station at all (then the compound is uncovered and has no distance).
+    /// data.stations.stations) and its distance in metres (geodesic, or network for method
+    /// network); nil when no station of the category is reached (then the compound is uncovered
+    /// and has no distance).
     public let nearest: [[(station: Int, metres: Double)?]]
 
+    /// With method network and no walking graph in `data` (a caller that skipped
+    /// `CoverageMethod.parse`), every compound is uncovered.
     public init(data: CoverageData, options: CoverageOptions) {
         self.data = data
         self.options = options
-        nearest = options.categories.map { c in
-            let cat: Set<String> = [c]
-            return data.compounds.map { data.stations.nearest($0.point, k: 1, categories: cat).first }
+        if options.method.kind == .network {
+            nearest = Self.networkNearest(data, options.categories)
+        } else {
+            nearest = options.categories.map { c in
+                let cat: Set<String> = [c]
+                return data.compounds.map { data.stations.nearest($0.point, k: 1, categories: cat).first }
+            }
         }
     }
 
-    /// Walking distance in metres (geodesic × detour) from compound k to category c's nearest
-    /// station; nil when there is none.
-    public func walking(_ c: Int, _ k: Int) -> Double? { nearest[c][k].map { $0.metres * options.method.detour } }
+    /// One multi-source Dijkstra per category, categories spread over the cores.
+    static func networkNearest(_ data: CoverageData, _ categories: [String]) -> [[(station: Int, metres: Double)?]] {
+        guard let graph = data.walking else { return categories.map { _ in data.compounds.map { _ in nil } } }
+        let out = Mutex<[Int: [(station: Int, metres: Double)?]]>([:])
+        DispatchQueue.concurrentPerform(iterations: categories.count) { c in
+            let sources = NetworkAttachments(data.stations.stations.indices
+                .filter { data.stations.stations[$0].category == categories[c] }
+                .map { ($0, data.stationSnaps[$0]) })
+            let field = graph.field(from: sources)
+            let row = data.compoundSnaps.map { s in s.flatMap { field.nearest($0) }.map { (station: $0.id, metres: $0.metres) } }
+            out.withLock { $0[c] = row }
+        }
+        let rows = out.withLock { $0 }
+        return categories.indices.map { rows[$0]! }
+    }
+
+    /// Walking distance in metres (geodesic × detour, or the network distance) from compound k
+    /// to category c's nearest station; nil when there is none.
+    public func walking(_ c: Int, _ k: Int) -> Double? { nearest[c][k].map { $0.metres * options.method.factor } }
 
     /// The walking distance within which every selected category is reached (the largest of the
     /// per-category distances); nil when some category has no station or none is selected.

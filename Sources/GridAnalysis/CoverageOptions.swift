@@ -14,15 +14,43 @@ public struct CoverageTier: Hashable, Sendable {
                                   CoverageTier(minutes: 15, radius: 1000)]
 }
 
-/// How a distance was measured. Only straight-line (geodesic on WGS84, times a detour factor)
-/// exists until a walking network is loaded.
+/// How a distance was measured (DESIGN §3, coverage and walking network): `network` (along the
+/// walking network, both access legs included) or `straight-line` (geodesic on WGS84 × a detour
+/// factor). Every answer names it.
 public struct CoverageMethod: Hashable, Sendable {
-    /// Walking distance = geodesic distance × detour (≥ 1; 1.0 by default, the tier seed's value).
+    public enum Kind: String, CaseIterable, Sendable {
+        case network
+        case straightLine = "straight-line"
+    }
+    public let kind: Kind
+    /// Straight-line: walking distance = geodesic distance × detour (≥ 1; 1.0 by default, the
+    /// tier seed's value). Network: not applied to distances; the uncovered-area polygons, which
+    /// stay straight-line discs, use it (`polygonMethod`).
     public let detour: Double
-    public init(detour: Double = 1.0) { self.detour = detour }
-    /// `straight-line*1.0`: the method and its detour factor, as the CSV's `method` column says it.
-    public var label: String { "straight-line*" + String(detour) }
-    public var name: String { "straight-line" }
+    public init(detour: Double = 1.0, kind: Kind = .straightLine) { self.detour = detour; self.kind = kind }
+    /// What the CSV's `method` column says: `network`, or `straight-line*1.0` with the detour factor.
+    public var label: String { kind == .network ? "network" : "straight-line*" + String(detour) }
+    public var name: String { kind.rawValue }
+    /// Walking metres per measured metre: 1 along the network, the detour factor in a straight line.
+    public var factor: Double { kind == .network ? 1 : detour }
+    /// How the uncovered-area polygons are drawn: always straight-line discs (isochrone polygons
+    /// along the network are a separate piece of work, issue 10 §3).
+    public var polygonMethod: CoverageMethod { CoverageMethod(detour: detour) }
+
+    /// The method a request asks for: `network`, `straight-line`, or nil/empty for the default
+    /// (network when a walking network is loaded, else straight-line). Throws
+    /// `CoverageInputError` (field `method`) for an unknown name, and for `network` when the
+    /// store holds no walking network.
+    public static func parse(_ text: String?, networkLoaded: Bool, detour: Double) throws -> CoverageMethod {
+        guard let text, !text.isEmpty else { return CoverageMethod(detour: detour, kind: networkLoaded ? .network : .straightLine) }
+        guard let kind = Kind(rawValue: text) else {
+            throw CoverageInputError("method", "unknown method '\(text.prefix(40))'; methods: network, straight-line")
+        }
+        if kind == .network && !networkLoaded {
+            throw CoverageInputError("method", "the store holds no walking network (import one with `wangge import network FILE`); use method straight-line")
+        }
+        return CoverageMethod(detour: detour, kind: kind)
+    }
 }
 
 /// The level an answer is rolled up to.
@@ -130,4 +158,9 @@ extension CoverageTier {
 extension CoverageMethod {
     /// Straight-line with the store's detour factor (seeds/walking.csv).
     public static func from(_ t: ServiceTiers) -> CoverageMethod { CoverageMethod(detour: t.detourFactor) }
+
+    /// The requested method (see `parse`) with the store's detour factor.
+    public static func from(_ t: ServiceTiers, requested: String?, networkLoaded: Bool) throws -> CoverageMethod {
+        try parse(requested, networkLoaded: networkLoaded, detour: t.detourFactor)
+    }
 }

@@ -33,8 +33,8 @@ public final class CoverageService: Sendable {
         let generation = try db.currentGeneration()
         if let s = state.withLock({ $0 }), s.generation == generation { return s }
         let set = try indexes?.current()
-        let stations = set.flatMap { $0.stations.generation == generation ? $0.stations : nil }
-        let fresh = State(generation: generation, data: try CoverageData.load(from: db, stations: stations))
+        let same = set.flatMap { $0.generation == generation ? $0 : nil }
+        let fresh = State(generation: generation, data: try CoverageData.load(from: db, stations: same?.stations, walking: same?.walking))
         state.withLock { if $0 == nil || $0!.generation <= generation { $0 = fresh } }
         return fresh
     }

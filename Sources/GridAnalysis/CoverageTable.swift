@@ -73,7 +73,8 @@ extension CompoundCoverage {
     }
 
     /// The uncovered area of each computed grid per tier and row category, with its shape: only
-    /// grids with something uncovered. Shapes are returned beside the table (nil = the grid's own
+    /// grids with something uncovered. The polygons are straight-line discs whatever the
+    /// compounds' method (`CoverageMethod.polygonMethod`), and their rows' `method` says so. Shapes are returned beside the table (nil = the grid's own
     /// geometry, for a grid no disc reaches).
     public func gapTable(_ gaps: CoverageGaps) -> (table: CoverageTable, shapes: [Geometry?]) {
         var table = CoverageTable(columns: CoverageTable.gapColumns, layer: "grids")
@@ -88,7 +89,7 @@ extension CompoundCoverage {
                     case .whole: shapes.append(nil)
                     case .part: shapes.append(try? gap.geometry())
                     }
-                    table.rows.append([.string(g.id), .string(cat)] + CoverageTable.tierCells(tier, options.method)
+                    table.rows.append([.string(g.id), .string(cat)] + CoverageTable.tierCells(tier, options.method.polygonMethod)
                                       + [CoverageTable.metres(g.areaM2), CoverageTable.metres(gap.areaM2)])
                     table.featureIds.append(g.id)
                 }

@@ -20,6 +20,8 @@ public struct NearestQuery: Sendable {
     public let categories: Set<String>?
     /// Metres, inclusive; nil = no limit.
     public let maxDistance: Double?
+    /// How distance is measured: along the walking network, or straight-line geodesic.
+    public let method: CoverageMethod.Kind
 
     public static let kRange = 1...100
     public static let defaultK = 5
@@ -27,9 +29,12 @@ public struct NearestQuery: Sendable {
     /// rounded up), so a larger limit is a mistake.
     public static let maxDistanceLimit = 20_004_000.0
 
-    /// Checks every parameter against the station index's known categories.
-    /// Throws `NearestInputError` naming the field.
-    public init(k: Int = NearestQuery.defaultK, categories: [String] = [], maxDistance: Double? = nil, index: StationIndex) throws {
+    /// Checks every parameter against the station index's known categories. `method`:
+    /// `network`, `straight-line`, or nil for the default (network when `networkLoaded`, else
+    /// straight-line; see `CoverageMethod.parse`). Throws `NearestInputError` naming the field
+    /// (`method` for an unknown method, or `network` without a walking network).
+    public init(k: Int = NearestQuery.defaultK, categories: [String] = [], maxDistance: Double? = nil, index: StationIndex,
+                method: String? = nil, networkLoaded: Bool = false) throws {
         guard Self.kRange.contains(k) else {
             throw NearestInputError(field: "k", "must be an integer from \(Self.kRange.lowerBound) to \(Self.kRange.upperBound), found \(k)")
         }
@@ -43,6 +48,11 @@ public struct NearestQuery: Sendable {
             guard m <= Self.maxDistanceLimit else {
                 throw NearestInputError(field: "max_distance", "at most \(Int(Self.maxDistanceLimit)) m (no two points on Earth are further apart), found \(m)")
             }
+        }
+        do {
+            self.method = try CoverageMethod.parse(method, networkLoaded: networkLoaded, detour: 1).kind
+        } catch let e as CoverageInputError {
+            throw NearestInputError(field: e.field, e.message)
         }
         self.k = k
         self.categories = categories.isEmpty ? nil : Set(categories)
@@ -73,9 +83,10 @@ public struct NearestStation: Sendable {
     public let index: StationIndex
     public let position: Int
     public var station: StationInfo { index.stations[position] }
-    /// Geodesic metres on WGS84.
+    /// Geodesic metres on WGS84 (straight-line), or metres along the walking network with both
+    /// access legs (network).
     public let metres: Double
-    /// metres × detour factor ÷ walking speed, in minutes.
+    /// Straight-line: metres × detour factor ÷ walking speed; network: metres ÷ walking speed; minutes.
     public let walkMinutes: Double
     /// 1 for the nearest.
     public let rank: Int
@@ -86,7 +97,7 @@ public struct NearestAnswer: Sendable {
     /// The query point in WGS84.
     public let point: Coordinate
     public let stations: [NearestStation]
-    /// `straight-line` (geodesic × detour factor).
+    /// `straight-line` (geodesic × detour factor) or `network` (detour factor 1: not applied).
     public let method: String
     public let detourFactor: Double
     public let walkingSpeedKmh: Double
@@ -94,13 +105,36 @@ public struct NearestAnswer: Sendable {
 }
 
 extension Indexes {
-    /// The k nearest stations to a WGS84 point, with walking minutes from the store's walking model.
+    /// The k nearest stations to a WGS84 point, with walking minutes from the store's walking
+    /// model. Method network: by network distance from the point's foot point (a Dijkstra that
+    /// stops once k stations are settled); a point that reaches no station gets an empty list.
     public func nearest(_ p: Coordinate, _ q: NearestQuery) -> NearestAnswer {
-        let found = stations.nearest(p, k: q.k, categories: q.categories, maxDistance: q.maxDistance)
-        let list = found.enumerated().map { r, f in
-            NearestStation(index: stations, position: f.station, metres: f.metres, walkMinutes: tiers.walkMinutes(metres: f.metres), rank: r + 1)
+        let (method, detour) = nearestMethod(q)
+        let list: [NearestStation]
+        if q.method == .network, let graph = walking, let attached = walkingStations {
+            let found = graph.snap(p).map { snap in
+                graph.nearest(from: snap, k: q.k, targets: attached, maxDistance: q.maxDistance,
+                              accept: { q.categories?.contains(self.stations.stations[$0].category) ?? true })
+            } ?? []
+            let perMinute = tiers.walkingSpeedKmh * 1000 / 60
+            list = found.enumerated().map { r, f in
+                NearestStation(index: stations, position: f.id, metres: f.metres, walkMinutes: f.metres / perMinute, rank: r + 1)
+            }
+        } else if q.method == .network {
+            list = []  // no network: `NearestQuery` refuses this unless the caller skipped its check
+        } else {
+            let found = stations.nearest(p, k: q.k, categories: q.categories, maxDistance: q.maxDistance)
+            list = found.enumerated().map { r, f in
+                NearestStation(index: stations, position: f.station, metres: f.metres, walkMinutes: tiers.walkMinutes(metres: f.metres), rank: r + 1)
+            }
         }
-        return NearestAnswer(point: p, stations: list, method: tiers.method, detourFactor: tiers.detourFactor,
+        return NearestAnswer(point: p, stations: list, method: method, detourFactor: detour,
                              walkingSpeedKmh: tiers.walkingSpeedKmh, generation: generation)
+    }
+
+    /// How a query's answer names its method: `network` with detour factor 1 (not applied), or
+    /// `straight-line` with the store's factor.
+    public func nearestMethod(_ q: NearestQuery) -> (method: String, detourFactor: Double) {
+        q.method == .network ? ("network", 1) : (tiers.method, tiers.detourFactor)
     }
 }

@@ -18,9 +18,9 @@ struct CoverageController {
         coverage = CoverageService(db: services.db, indexes: services.indexes)
     }
 
-    static let coverageParameters: Set<String> = ["level", "tier", "radius", "category"]
+    static let coverageParameters: Set<String> = ["level", "tier", "radius", "category", "method"]
     static let suggestParameters: Set<String> = ["category", "tier", "count", "candidates", "spacing"]
-    static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id"]
+    static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id", "method"]
     /// Grids per gaps request: each costs a GEOS union and difference per tier and category.
     static let maxGapGrids = 50
 
@@ -41,9 +41,11 @@ struct CoverageController {
         }
         do {
             let tiers = try services.db.serviceTiers()
+            let method = try CoverageMethod.from(tiers, requested: q["method"].map(String.init),
+                                                 networkLoaded: try coverage.data().walking != nil)
             return try CoverageOptions.parse(tier: list("tier"), radius: list("radius"), categories: list("category"), level: level,
                                              knownTiers: CoverageTier.from(tiers), knownCategories: try services.db.categories(),
-                                             method: CoverageMethod.from(tiers))
+                                             method: method)
         } catch let e as CoverageInputError {
             throw APIError.badParameter(e.field, e.message)
         }
@@ -91,6 +93,8 @@ struct CoverageController {
         let grids = try coverage.geometries(.grids), polygons = try coverage.geometries(.compounds)
 
         var s = "{\"type\":\"FeatureCollection\",\"method\":\(JSONText.quoted(opts.method.name)),\"detour\":\(JSONText.number(opts.method.detour))"
+        // The uncovered-area polygons are straight-line discs whatever the compounds' method.
+        s += ",\"uncovered_area_method\":\(JSONText.quoted(opts.method.polygonMethod.label))"
         s += ",\"numberReturned\":\(areaTable.rows.count + compoundTable.rows.count),\"features\":["
         var first = true
         func add(_ kind: String, _ t: CoverageTable, _ i: Int, _ g: Geometry?) {

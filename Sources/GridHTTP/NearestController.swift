@@ -22,7 +22,7 @@ struct NearestController {
     @Sendable func nearestOne(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let q = request.uri.queryParameters
         let indexes = try services.indexes.current()
-        let options = try Options(q, allowed: ["lon", "lat"], index: indexes.stations)
+        let options = try Options(q, allowed: ["lon", "lat"], index: indexes.stations, networkLoaded: indexes.walking != nil)
         guard let lonText = q["lon"] else { throw APIError.badParameter("lon", "missing (give lon and lat, e.g. ?lon=114.41&lat=23.09)") }
         guard let latText = q["lat"] else { throw APIError.badParameter("lat", "missing (give lon and lat, e.g. ?lon=114.41&lat=23.09)") }
         let p: Coordinate
@@ -34,7 +34,7 @@ struct NearestController {
 
     @Sendable func nearestMany(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let indexes = try services.indexes.current()  // one index for the whole batch
-        let options = try Options(request.uri.queryParameters, allowed: [], index: indexes.stations)
+        let options = try Options(request.uri.queryParameters, allowed: [], index: indexes.stations, networkLoaded: indexes.walking != nil)
         var req = request
         let body: ByteBuffer
         do { body = try await req.collectBody(upTo: AssignController.maxBodyBytes) } catch is NIOTooManyBytesError {
@@ -52,9 +52,9 @@ struct NearestController {
             features += a.geoJSONFeatures(queryId: p.id)
             returned += a.stations.count
         }
-        let t = indexes.tiers
+        let t = indexes.tiers, m = indexes.nearestMethod(options.query)
         return geoJSON("{\"type\":\"FeatureCollection\",\"queries\":\(points.count),"
-            + NearestAnswer.methodMembers(method: t.method, detourFactor: t.detourFactor, walkingSpeedKmh: t.walkingSpeedKmh, generation: indexes.generation)
+            + NearestAnswer.methodMembers(method: m.method, detourFactor: m.detourFactor, walkingSpeedKmh: t.walkingSpeedKmh, generation: indexes.generation)
             + ",\"numberReturned\":\(returned),\"features\":[" + features + "]}")
     }
 
@@ -67,14 +67,14 @@ struct NearestController {
             parameters: t.parameters.map { .init(parameter: $0.parameter, value: $0.value, unit: $0.unit, name_zh: $0.nameZh, name_en: $0.nameEn) })
     }
 
-    /// `k`, `category`, `max_distance` and `crs`, shared by both routes; any other parameter is
-    /// a mistake worth naming.
+    /// `k`, `category`, `max_distance`, `crs` and `method`, shared by both routes; any other
+    /// parameter is a mistake worth naming.
     struct Options {
-        static let parameters = ["k", "category", "max_distance", "crs"]
+        static let parameters = ["k", "category", "max_distance", "crs", "method"]
         var reader: PointReader
         var query: NearestQuery
 
-        init(_ q: Parameters, allowed: Set<String>, index: StationIndex) throws {
+        init(_ q: Parameters, allowed: Set<String>, index: StationIndex, networkLoaded: Bool) throws {
             for (k, _) in q where !(allowed.contains(String(k)) || Self.parameters.contains(String(k))) {
                 throw APIError.badParameter(String(k), "unknown parameter; /nearest takes " + (allowed.sorted() + Self.parameters).joined(separator: ", "))
             }
@@ -88,7 +88,8 @@ struct NearestController {
                     throw NearestInputError(field: "category", "empty; give a category code such as canteen, or leave category out for all")
                 }
                 let maxDistance = try q["max_distance"].map(NearestQuery.parseMetres)
-                query = try NearestQuery(k: k, categories: categories, maxDistance: maxDistance, index: index)
+                query = try NearestQuery(k: k, categories: categories, maxDistance: maxDistance, index: index,
+                                         method: q["method"].map(String.init), networkLoaded: networkLoaded)
             } catch let e as NearestInputError {
                 throw APIError.badParameter(e.field, e.message)
             }

@@ -15,8 +15,8 @@ extension OpenAPI {
                     "properties": [
                         "query_id": ["type": "string", "description": "POST only: the id of the input point"],
                         "rank": ["type": "integer", "minimum": 1, "description": "1 for the nearest"],
-                        "distance_m": ["type": "number", "description": "geodesic metres on the WGS84 ellipsoid (to the millimetre)"],
-                        "walk_min": ["type": "number", "description": "distance_m × detour_factor ÷ walking speed, in minutes"],
+                        "distance_m": ["type": "number", "description": "metres (to the millimetre): along the walking network with both access legs (method network), or geodesic on the WGS84 ellipsoid (straight-line)"],
+                        "walk_min": ["type": "number", "description": "distance_m × detour_factor ÷ walking speed, in minutes (detour_factor is 1 for network)"],
                         "category": ["type": "string"],
                         "name": nullableString, "level": nullableString, "grid_id": nullableString, "community_id": nullableString,
                         "street_id": nullableString, "district_id": nullableString, "compound_id": nullableString,
@@ -26,8 +26,8 @@ extension OpenAPI {
         ]
         let methodMembers: [(String, J)] = [
             ("type", ["type": "string", "enum": ["FeatureCollection"]]),
-            ("method", ["type": "string", "enum": ["straight-line"], "description": "how distance was measured"]),
-            ("detour_factor", ["type": "number", "description": "walking distance = straight-line distance × this"]),
+            ("method", ["type": "string", "enum": ["network", "straight-line"], "description": "how distance was measured"]),
+            ("detour_factor", ["type": "number", "description": "walking distance = measured distance × this (1 for network)"]),
             ("walking_speed_kmh", ["type": "number"]),
             ("generation", ["type": "integer"]),
             ("numberReturned", ["type": "integer"]),
@@ -48,11 +48,17 @@ extension OpenAPI {
             ["name": "crs", "in": "query", "required": false,
              "description": "CRS of the input: wgs84 (default), cgcs2000, gcj02, bd09 or an EPSG code such as EPSG:4547",
              "schema": ["type": "string"]],
+            ["name": "method", "in": "query", "required": false,
+             "description": "network (along the walking network; the default when the store holds one) or straight-line (geodesic); network without a walking network is a 400 naming `method`",
+             "schema": ["type": "string", "enum": ["network", "straight-line"]]],
         ]
         var getOp = get("nearest stations", """
-            The k nearest service stations of a point, nearest first, by geodesic distance on the WGS84 ellipsoid \
-            (GeographicLib's algorithm, as PROJ ships it); ties go to the smaller station id. Each station carries its attributes, \
-            `distance_m`, `walk_min` and `rank`; the answer names its `method` (`straight-line`) and `detour_factor`.
+            The k nearest service stations of a point, nearest first, ties to the smaller station id: by distance along the \
+            walking network when the store holds one (`method` network: the point and each station enter the network at their \
+            foot points on the nearest edges of components of at least 50 nodes, and both access legs count; a point that \
+            reaches no station gets no features), else by geodesic distance on the WGS84 ellipsoid (GeographicLib's algorithm, \
+            as PROJ ships it); `method=` chooses. Each station carries its attributes, `distance_m`, `walk_min` and `rank`; the \
+            answer names its `method` and `detour_factor`.
             """, tag: "Nearest", id: "nearest",
             parameters: [
                 ["name": "lon", "in": "query", "required": true, "description": "longitude (or easting)", "schema": ["type": "number"]],

@@ -91,9 +91,9 @@ public final class BatchNearest {
         switch format {
         case .csv: write(NearestAnswer.csvHeader + "\n")
         case .geojson:
-            let t = indexes.tiers
+            let t = indexes.tiers, m = indexes.nearestMethod(query)
             write("{\"type\":\"FeatureCollection\","
-                  + NearestAnswer.methodMembers(method: t.method, detourFactor: t.detourFactor, walkingSpeedKmh: t.walkingSpeedKmh, generation: indexes.generation)
+                  + NearestAnswer.methodMembers(method: m.method, detourFactor: m.detourFactor, walkingSpeedKmh: t.walkingSpeedKmh, generation: indexes.generation)
                   + ",\"features\":[\n")
         case .jsonl: break
         }

@@ -4,8 +4,8 @@ import GridStore
 
 /// Every in-memory index the hot paths answer from, built from one consistent store snapshot
 /// (one boundary generation) and never mutated: a change in the store is followed by building a
-/// new set and swapping it in whole (see `IndexService`). Point in grid and the station k-NN are
-/// here now; the compound index and the walking graph join them as further members.
+/// new set and swapping it in whole (see `IndexService`): point in grid, the station k-NN and the
+/// walking graph with every station snapped onto it.
 public final class Indexes: Sendable {
     /// The boundary generation the set was built from.
     public let generation: Int64
@@ -15,14 +15,21 @@ public final class Indexes: Sendable {
     public let stations: StationIndex
     /// The circle tiers and the walking model (walking minutes, coverage radii).
     public let tiers: ServiceTiers
+    /// The walking network (nil when the store has none): network distances for coverage and nearest.
+    public let walking: WalkingGraph?
+    /// Every station snapped onto `walking` (ids are positions in `stations.stations`); nil with it.
+    public let walkingStations: NetworkAttachments?
     /// Wall-clock seconds the whole build took, reading the store included.
     public let buildSeconds: Double
 
-    public init(assignment: AssignmentIndex, stations: StationIndex, tiers: ServiceTiers, buildSeconds: Double) {
+    public init(assignment: AssignmentIndex, stations: StationIndex, tiers: ServiceTiers, walking: WalkingGraph? = nil,
+                buildSeconds: Double) {
         self.generation = assignment.generation
         self.assignment = assignment
         self.stations = stations
         self.tiers = tiers
+        self.walking = walking
+        self.walkingStations = walking.map { g in NetworkAttachments(stations.stations.indices.map { ($0, g.snap(stations.stations[$0].point)) }) }
         self.buildSeconds = buildSeconds
     }
 
@@ -34,12 +41,15 @@ public final class Indexes: Sendable {
         let snapshot = try db.snapshot(generation: generation)
         let assignment = AssignmentIndex(snapshot, started: t0)
         let stations = StationIndex(snapshot, knownCategories: try db.categories().map(\.code))
-        return Indexes(assignment: assignment, stations: stations, tiers: try db.serviceTiers(),
+        let walking = snapshot.network.isEmpty ? nil : WalkingGraph(snapshot.network)
+        return Indexes(assignment: assignment, stations: stations, tiers: try db.serviceTiers(), walking: walking,
                        buildSeconds: Date().timeIntervalSince(t0))
     }
 
     /// One line for logs: what the set holds and how long it took.
     public var summary: String {
-        "\(assignment.gridInfo.count) grids, \(assignment.compoundInfo.count) compounds, \(stations.stations.count) stations, generation \(generation), built in \(Int(buildSeconds * 1000)) ms"
+        "\(assignment.gridInfo.count) grids, \(assignment.compoundInfo.count) compounds, \(stations.stations.count) stations, "
+            + (walking.map { "walking network of \($0.summary), " } ?? "")
+            + "generation \(generation), built in \(Int(buildSeconds * 1000)) ms"
     }
 }

@@ -12,8 +12,10 @@ struct Nearest: ParsableCommand {
         discussion: """
             Streams: memory stays flat however many points there are. Output columns (CSV):
               \(NearestAnswer.csvHeader)
-            nearest first (rank 1), by geodesic distance on the WGS84 ellipsoid in metres, ties by station id;
-            walk_min = distance × detour factor ÷ walking speed (the store's walking model, see GET /tiers).
+            nearest first (rank 1), ties by station id, by distance in metres: along the walking network
+            when the store has one (method network, both access legs included), else geodesic on the WGS84
+            ellipsoid (--method straight-line); walk_min = distance (× detour factor for straight-line)
+            ÷ walking speed (the store's walking model, see GET /tiers).
             A point with no station (of the categories, within --max-distance) gets one row with only its id.
             A bad row stops the run (exit code 1, naming its line) unless --on-error skip; with --out,
             a stopped run leaves no output file.
@@ -32,6 +34,9 @@ struct Nearest: ParsableCommand {
 
     @Option(help: "Only stations within this many metres.")
     var maxDistance: Double?
+
+    @Option(help: "network (along the walking network; the default when the store has one) or straight-line (geodesic x detour factor).")
+    var method: String?
 
     @Option(name: .shortAndLong, help: "Output file (default: standard output).")
     var out: String?
@@ -52,7 +57,8 @@ struct Nearest: ParsableCommand {
         do {
             let categories = category.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
             if categories.contains("") { throw NearestInputError(field: "category", "empty category code") }
-            query = try NearestQuery(k: k, categories: categories, maxDistance: maxDistance, index: indexes.stations)
+            query = try NearestQuery(k: k, categories: categories, maxDistance: maxDistance, index: indexes.stations,
+                                     method: method, networkLoaded: indexes.walking != nil)
         } catch let e as NearestInputError {
             throw ValidationError("--\(e.field.replacingOccurrences(of: "_", with: "-")): \(e.message)")
         }
