@@ -28,16 +28,13 @@ public struct GridGap: Sendable {
 
 /// The uncovered area of grids per tier and category (and `all`): each grid minus the union of
 /// the geodesic discs (GridGeo's equal-area 32-gons from `geod_direct`) of the category's stations
-/// within reach, computed by GEOS through SpatiaLite (`ST_Difference`, `ST_UnaryUnion`, one union
-/// per tile of neighbouring grids, category and tier); the area
+/// within reach, computed by GEOS through SpatiaLite (`ST_Difference`, `ST_UnaryUnion`); the area
 /// of `all` is the union of the categories' uncovered parts. Only stations whose disc's bounding
 /// box meets the grid's take part (found through the station index). Two cases skip GEOS: no disc
 /// reaches the grid (all of it is uncovered), and one disc holds every vertex of the grid with a
 /// margin (nothing is). Discs use the walking radius divided by the detour factor, so the areas
 /// agree with the compounds' flags.
 public struct CoverageGaps: Sendable {
-    /// Side of the lattice cells that group grids for one union of discs (see step 2).
-    static let tileMetres = 2_000.0
     /// Indices into data.grids of the grids computed, in the order given.
     public let grids: [Int]
     private let position: [Int: Int]
@@ -57,9 +54,9 @@ public struct CoverageGaps: Sendable {
         let inscribed = GeodesicDisc.inscribedFactor() * 0.999_999
 
         // 1. Which discs reach which grid, and the cases that need no GEOS.
+        struct Job { let t: Int, c: Int, j: Int; let stations: [Int] }
+        var jobs: [Job] = []
         var result = Array(repeating: Array(repeating: [GridGap?](repeating: nil, count: grids.count), count: nCat + 1), count: radii.count)
-        // reaching[t][c][j]: the discs (station indices, one per spot) a GEOS job needs; nil when none is needed.
-        var reaching = Array(repeating: Array(repeating: [[Int]?](repeating: nil, count: grids.count), count: nCat), count: radii.count)
         for (j, gi) in grids.enumerated() {
             let g = data.grids[gi]
             let centre = Coordinate(lon: (g.bbox.minLon + g.bbox.maxLon) / 2, lat: (g.bbox.minLat + g.bbox.maxLat) / 2)
@@ -80,84 +77,58 @@ public struct CoverageGaps: Sendable {
                             .intersects(g.bbox)
                     }
                     var spots = Set<Coordinate>()  // duplicate stations at one spot give one disc
-                    let here = near.filter {
+                    let reaching = near.filter {
                         $0.metres <= (r * 1.002 + halfDiagonal) * 1.01 + 1 && box($0.station)
                             && spots.insert(data.stations.stations[$0.station].point).inserted
                     }.map(\.station)
-                    if here.isEmpty {
+                    if reaching.isEmpty {
                         result[t][c][j] = GridGap(shape: .whole, areaM2: g.areaM2)
-                    } else if here.contains(where: { s in
+                    } else if reaching.contains(where: { s in
                         let p = data.stations.stations[s].point
                         return g.vertices.allSatisfy { Geodesic.distance(p, $0) <= r * inscribed }
                     }) {
                         result[t][c][j] = GridGap(shape: .none, areaM2: 0)
                     } else {
-                        reaching[t][c][j] = here
+                        jobs.append(Job(t: t, c: c, j: j, stations: reaching))
                     }
                 }
             }
         }
 
-        // 2. GEOS for the rest, a tile of neighbouring grids at a time: the discs reaching the
-        // tile's grids are unioned once (a cascaded ST_UnaryUnion) and each grid is then
-        // differenced with that union, instead of one union per grid, which would redo the work
-        // of its neighbours (a 1 km disc reaches a dozen grids). Tiles are cells of a lon/lat
-        // lattice holding the grids' bounding-box centres.
-        let tileDegrees = Self.tileMetres / 111_320.0
-        var tiles: [[Int]] = []
-        var tileOf: [SIMD2<Int>: Int] = [:]
-        for (j, gi) in grids.enumerated() {
-            let b = data.grids[gi].bbox
-            let key = SIMD2(Int(((b.minLon + b.maxLon) / 2 / tileDegrees).rounded(.down)),
-                            Int(((b.minLat + b.maxLat) / 2 / tileDegrees).rounded(.down)))
-            if let k = tileOf[key] { tiles[k].append(j) } else { tileOf[key] = tiles.count; tiles.append([j]) }
-        }
-        struct Job: Sendable { let t: Int, c: Int; let grids: [Int]; let stations: [Int] }
-        var jobs: [Job] = []
-        for t in radii.indices {
-            for c in 0..<nCat {
-                for tile in tiles {
-                    let members = tile.filter { reaching[t][c][$0] != nil }
-                    guard !members.isEmpty else { continue }
-                    var seen = Set<Coordinate>(), discs: [Int] = []
-                    for j in members {
-                        for s in reaching[t][c][j]! where seen.insert(data.stations.stations[s].point).inserted { discs.append(s) }
-                    }
-                    jobs.append(Job(t: t, c: c, grids: members, stations: discs))
-                }
-            }
-        }
-        let total = jobs.reduce(0) { $0 + $1.grids.count }
+        // 2. GEOS for the rest, on as many read connections as there are cores.
+        let total = jobs.count
         let done = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-        let collected = Mutex<[(t: Int, c: Int, j: Int, gap: GridGap)]>([])
+        let collected = Mutex<[(Int, GridGap)]>([])
         let failure = Mutex<Error?>(nil)
         let stations = data.stations
         let ids = grids.map { data.grids[$0].id }
-        let sendableJobs = jobs
+        let sendableJobs = jobs.map { (t: $0.t, j: $0.j, stations: $0.stations) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var rings: [Int: Ring] = [:]  // per tier·station, reused across neighbouring tiles
-            var mine: [(t: Int, c: Int, j: Int, gap: GridGap)] = []
+            var rings: [Int: Ring] = [:]  // per tier·station, reused across neighbouring grids
+            var mine: [(Int, GridGap)] = []
+            var batch: [(gridId: String, discs: [Ring])] = []
+            var which: [Int] = []
+            for k in stride(from: w, to: total, by: workers) {
+                let job = sendableJobs[k]
+                let discs = job.stations.map { s -> Ring in
+                    let key = job.t * stations.stations.count + s
+                    if let r = rings[key] { return r }
+                    let r = GeodesicDisc.ring(centre: stations.stations[s].point, radius: radii[job.t])
+                    rings[key] = r
+                    return r
+                }
+                batch.append((ids[job.j], discs)); which.append(k)
+            }
             do {
-                for k in stride(from: w, to: sendableJobs.count, by: workers) {
-                    let job = sendableJobs[k]
-                    let discs = job.stations.map { s -> Ring in
-                        let key = job.t * stations.stations.count + s
-                        if let r = rings[key] { return r }
-                        let r = GeodesicDisc.ring(centre: stations.stations[s].point, radius: radii[job.t])
-                        rings[key] = r
-                        return r
-                    }
-                    let parts = try db.uncoveredParts(grids: job.grids.map { ids[$0] }, discs: discs)
-                    for (n, part) in parts.enumerated() {
-                        let j = job.grids[n]
-                        // Splitting a grid's edges where discs cross them moves its geodesic area by
-                        // ~1e-7: never report more uncovered than the grid has.
-                        let area = min(part.areaM2, data.grids[grids[j]].areaM2)
-                        mine.append((job.t, job.c, j, part.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)))
-                    }
-                    let after = done.add(job.grids.count, ordering: .relaxed).newValue
-                    if after / 5000 != (after - job.grids.count) / 5000 { progress?(after, total) }
+                try db.uncoveredParts(batch) { n, part in
+                    // Splitting a grid's edges where discs cross them moves its geodesic area by
+                    // ~1e-7: never report more uncovered than the grid has.
+                    let area = min(part.areaM2, data.grids[grids[sendableJobs[which[n]].j]].areaM2)
+                    let gap = part.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)
+                    mine.append((which[n], gap))
+                    let d = done.add(1, ordering: .relaxed).newValue
+                    if d % 5000 == 0 { progress?(d, total) }
                 }
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
@@ -165,7 +136,10 @@ public struct CoverageGaps: Sendable {
             collected.withLock { $0 += mine }
         }
         if let e = failure.withLock({ $0 }) { throw e }
-        for r in collected.withLock({ $0 }) { result[r.t][r.c][r.j] = r.gap }
+        for (k, gap) in collected.withLock({ $0 }) {
+            let job = jobs[k]
+            result[job.t][job.c][job.j] = gap
+        }
         progress?(total, total)
 
         // 3. `all`: uncovered for at least one category = the union of the uncovered parts.

@@ -88,27 +88,22 @@ extension GridDatabase {
         }
     }
 
-    /// Each grid (by id) minus the union of the discs: the discs are unioned once by GEOS
-    /// (`ST_UnaryUnion`, a cascaded union) and every grid is then `ST_Difference`d with that union
-    /// inside SpatiaLite, its area by the ellipsoidal `ST_Area(…, 1)`. One result per grid, in
-    /// the order given (`wkb` nil where the discs cover the grid). Throws when a grid id names no
-    /// grid. Discs not meeting a grid do not change its result, so neighbouring grids can share
-    /// one call and one union.
-    public func uncoveredParts(grids ids: [String], discs: [Ring]) throws -> [UncoveredPart] {
+    /// For each job (a grid id and the rings of the discs that reach it), the part of the grid
+    /// outside the union of the discs: `ST_Difference(grid, ST_UnaryUnion(discs))` by GEOS inside
+    /// SpatiaLite, its area by the ellipsoidal `ST_Area(…, 1)`. Jobs run on one read connection in
+    /// the order given; `each` receives the job's index and its result. Throws when a grid id
+    /// names no grid.
+    public func uncoveredParts(_ jobs: [(gridId: String, discs: [Ring])], each: (Int, UncoveredPart) throws -> Void) throws {
         try read { db in
-            let union = try db.cachedStatement(sql: "SELECT ST_UnaryUnion(GeomFromWKB(?1, 4326))")
-            // MATERIALIZED: a flattened subquery would compute the difference once per use of p.
-            let difference = try db.cachedStatement(sql: """
-                WITH d AS MATERIALIZED (SELECT CastToMultiPolygon(ST_Difference(geom, ?1)) AS p FROM grids WHERE id = ?2)
-                SELECT AsBinary(p), ST_Area(p, 1) FROM d
+            let stmt = try db.cachedStatement(sql: """
+                SELECT AsBinary(u), ST_Area(u, 1) FROM (
+                  SELECT CastToMultiPolygon(ST_Difference(geom, ST_UnaryUnion(GeomFromWKB(?1, 4326)))) AS u
+                  FROM grids WHERE id = ?2)
                 """)
-            let discs = Self.collection(discs.map { .polygon(Polygon(rings: [$0])) })
-            guard let covered = try Data.fetchOne(union, arguments: [discs]) else {
-                throw StoreError("GEOS could not union \(ids.count) discs")
-            }
-            return try ids.map { id in
-                guard let part = try Self.part(difference, [covered, id]) else { throw StoreError("no grid with id \(id)") }
-                return part
+            for (k, job) in jobs.enumerated() {
+                let discs = Self.collection(job.discs.map { .polygon(Polygon(rings: [$0])) })
+                guard let part = try Self.part(stmt, [discs, job.gridId]) else { throw StoreError("no grid with id \(job.gridId)") }
+                try each(k, part)
             }
         }
     }
@@ -119,8 +114,7 @@ extension GridDatabase {
     public func unionOfParts(_ parts: [Data]) throws -> UncoveredPart {
         try read { db in
             let stmt = try db.cachedStatement(sql: """
-                WITH d AS MATERIALIZED (SELECT CastToMultiPolygon(ST_UnaryUnion(GeomFromWKB(?1, 4326))) AS u)
-                SELECT AsBinary(u), ST_Area(u, 1) FROM d
+                SELECT AsBinary(u), ST_Area(u, 1) FROM (SELECT CastToMultiPolygon(ST_UnaryUnion(GeomFromWKB(?1, 4326))) AS u)
                 """)
             return try Self.part(stmt, [try Self.collection(multiPolygons: parts)]) ?? UncoveredPart(wkb: nil, areaM2: 0)
         }
