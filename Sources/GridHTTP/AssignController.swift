@@ -69,6 +69,7 @@ struct AssignController {
         var generation: Int64?
 
         init(_ q: Parameters, allowed: Set<String>, db: GridDatabase) throws {
+            try q.rejectRepeats()
             for (k, _) in q where !(allowed.contains(String(k)) || Self.shared.contains(String(k))) {
                 throw APIError.badParameter(String(k), "unknown parameter; /assign takes " + (allowed.sorted() + Self.shared).joined(separator: ", "))
             }
@@ -99,6 +100,7 @@ struct AssignController {
     /// one 400 (or 413 for too many points).
     /// Also `POST /nearest`'s reader: the same rules, limits and error shapes.
     static func readPoints(_ body: ByteBuffer, type: String?, reader: PointReader, crsGiven: Bool) throws -> [Point] {
+        try checkMediaType(type)
         do {
             return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: reader, crsGiven: crsGiven,
                                        maxPoints: Self.maxPoints)
@@ -114,6 +116,21 @@ struct AssignController {
                 throw err
             }
         }
+    }
+
+    /// The bodies a batch takes (RFC 9110 §15.5.16: anything else is 415, not a guess).
+    static let pointMediaTypes = ["application/geo+json", "application/json", "text/csv", "application/csv"]
+
+    /// No Content-Type reads as GeoJSON (as before); a declared one must be JSON, GeoJSON or CSV
+    /// (parameters such as `charset` aside; `+json` types such as `application/vnd.geo+json` are JSON).
+    static func checkMediaType(_ type: String?) throws {
+        guard let type else { return }
+        let media = type.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if media.isEmpty || pointMediaTypes.contains(media) || media.hasSuffix("+json") { return }
+        throw APIError(.unsupportedMediaType, code: "UnsupportedMediaType",
+                       "Content-Type '\(media.prefix(80))' is not accepted; send the points as " + pointMediaTypes.joined(separator: ", ")
+                       + " (CSV: a header naming id, lon and lat)", field: "Content-Type")
     }
 
     static func tooMany() -> APIError {

@@ -60,9 +60,12 @@ public enum PointBatch {
             do {
                 columns = try PointColumns(header: try CSVInput.header(p, recs, first, encodingHint: hint))
             } catch let e as PointInputError {
-                throw .badPoints([e], total: 1)
+                // The header is no point: a body without a usable one is refused as a whole
+                // rather than reported as "1 bad point of 1" (which counted the header line).
+                throw .unreadable(field: e.field ?? "header",
+                                  message: "line 1 must be a header naming the columns, such as id,lon,lat: \(e.message)", line: 1, column: 1)
             } catch {
-                throw .badPoints([PointInputError(line: 1, "\(error)")], total: 1)
+                throw .unreadable(field: "header", message: "line 1 must be a header naming the columns, such as id,lon,lat: \(error)", line: 1, column: 1)
             }
             let parser = CSVPointParser(columns: columns, reader: reader, encodingHint: hint)
             var out: [Point] = [], bad: [PointInputError] = []
