@@ -140,8 +140,10 @@ struct AssignController {
     /// One 400 naming the first problem, with up to 100 of them listed.
     static func problems(_ list: [PointInputError], total: Int) -> APIError {
         let first = list[0]
-        var err = APIError(.badRequest, code: "InvalidInput",
-                           "\(list.count) bad point(s) of \(total); first: \(first.description)", field: first.field)
+        // total 0: the CSV header was unusable and no point was read (a body without a header).
+        let what = total == 0 ? "line 1 must be a header naming the columns, such as id,lon,lat; \(first.description)"
+                              : "\(list.count) bad point(s) of \(total); first: \(first.description)"
+        var err = APIError(.badRequest, code: "InvalidInput", what, field: first.field)
         err.problems = list.prefix(100).map(Problem.init)
         return err
     }
