@@ -230,6 +230,72 @@ def test_a_click_shows_the_nearest_station_of_each_category_and_its_communitys_g
     assert console_errors(loaded) == []
 
 
+def test_all_counting_categories_downloads_only_the_all_rows(loaded, server):
+    loaded.execute_script("performance.clearResourceTimings()")
+    choose_coverage(loaded, "*all", 15)
+    # The answer with category=all holds exactly the `all` rows of the answer for every category.
+    full = get(server, "/coverage?level=compound&tier=15")["features"]
+    want = {f["properties"]["compound_id"]: f["properties"]["covered"] for f in full if f["properties"]["category"] == "all"}
+    only = get(server, "/coverage?level=compound&tier=15&category=all")["features"]
+    assert {f["properties"]["category"] for f in only} == {"all"} and len(only) == len(want) < len(full)
+    assert {f["properties"]["compound_id"]: f["properties"]["covered"] for f in only} == want
+    covered = sum(1 for v in want.values() if v)
+    cov = loaded.execute_script("return window.wangge.coverage")
+    assert cov["compounds"] == {"covered": covered, "uncovered": len(want) - covered, "none": 0}
+    # The page asked for the `all` rows only.
+    urls = loaded.execute_script("return performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/coverage?'))")
+    assert any("level=compound" in u and "category=all" in u for u in urls), urls
+    assert all("category=all" in u for u in urls), urls
+    assert console_errors(loaded) == []
+
+
+def test_siting_draws_the_suggested_sites_in_rank_order(loaded, server):
+    from selenium.webdriver.support.ui import Select
+
+    def run(category, tier, count, candidates, spacing=None):
+        Select(loaded.find_element("id", "siting-category")).select_by_value(category)
+        Select(loaded.find_element("id", "siting-tier")).select_by_value(str(tier))
+        Select(loaded.find_element("id", "siting-candidates")).select_by_value(candidates)
+        box = loaded.find_element("id", "siting-count")
+        box.clear()
+        box.send_keys(str(count))
+        if spacing:
+            box = loaded.find_element("id", "siting-spacing")
+            assert box.is_enabled()
+            box.clear()
+            box.send_keys(str(spacing))
+        loaded.execute_script("window.wangge.siting = null")
+        loaded.find_element("id", "siting-run").click()
+        siting = wait_for(loaded, "return window.wangge.siting", timeout=180)
+        q = f"category={category}&tier={tier}&count={count}&candidates={candidates}" + (f"&spacing={spacing}" if spacing else "")
+        answer = get(server, "/coverage/suggest?" + q)
+        feats = answer["features"]
+        assert 0 < len(feats) <= count
+        # What the page holds is what the API ranked, in its order, with the households each adds.
+        assert [(s["rank"], s["id"], s["households_new"]) for s in siting["sites"]] == \
+            [(f["properties"]["rank"], f["properties"]["site_id"], f["properties"]["households_new"]) for f in feats]
+        assert [s["rank"] for s in siting["sites"]] == list(range(1, len(feats) + 1))
+        # What was drawn: one numbered marker per site, at the site, numbered in rank order.
+        assert siting["drawn"] == len(feats)
+        drawn = loaded.execute_script("""
+            const o = []; sitingLayer.eachLayer(l => { const p = l.getLatLng(); o.push([p.lng, p.lat, l.getElement().textContent]); });
+            return o;""")
+        assert drawn == [[*f["geometry"]["coordinates"], str(f["properties"]["rank"])] for f in feats]
+        rows = loaded.find_elements("css selector", "#siting-table tr[data-site]")
+        assert [r.get_attribute("data-site") for r in rows] == [f["properties"]["site_id"] for f in feats]
+        for r, f in zip(rows, feats):
+            assert f"{f['properties']['households_new']:,}" in r.text
+        added = sum(f["properties"]["households_new"] for f in feats)
+        assert f"add {added:,} households" in loaded.find_element("id", "siting-status").text
+        return feats
+
+    compounds = run("canteen", 10, 4, "compounds")
+    assert [f["properties"]["households_new"] for f in compounds] == sorted((f["properties"]["households_new"] for f in compounds), reverse=True)
+    lattice = run("canteen", 15, 3, "lattice", spacing=500)
+    assert all(f["properties"]["site_id"].startswith("L") for f in lattice)
+    assert console_errors(loaded) == []
+
+
 def test_screenshot(loaded, tmp_path):
     # Runs after the click test: the city core around the highlighted grid, every layer visible.
     loaded.execute_script("""

@@ -1,4 +1,5 @@
 import Foundation
+import GridGeo
 import GridStore
 
 /// One circle of the life service circles (生活服务圈): a radius in metres, and the minutes it
@@ -106,7 +107,12 @@ public struct CoverageOptions: Sendable {
             let parts = try items(radius, "radius")
             guard parts.count <= maxRadii else { throw CoverageInputError("radius", "at most \(maxRadii) radii, found \(parts.count)") }
             for part in parts {
-                guard let r = Double(part), r.isFinite else { throw CoverageInputError("radius", "not a number: '\(part)'") }
+                // Decimal only (DecimalText): strtod's hex, inf and nan are not radii.
+                guard let r = DecimalText.double(part) else {
+                    if DecimalText.isNonFiniteWord(part) { throw CoverageInputError("radius", "must be a finite number of metres, found '\(part.prefix(40))'") }
+                    throw CoverageInputError("radius", "not a number: '\(part.prefix(40))'")
+                }
+                guard r.isFinite else { throw CoverageInputError("radius", "must be a finite number of metres, found '\(part.prefix(40))'") }
                 guard r > 0, r <= maxRadius else {
                     throw CoverageInputError("radius", "metres above 0 and at most \(Int(maxRadius)), found \(part)")
                 }

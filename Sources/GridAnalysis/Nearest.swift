@@ -69,10 +69,12 @@ public struct NearestQuery: Sendable {
 
     /// Parses metres from text, naming `max_distance`; range checks happen in `init`.
     public static func parseMetres(_ text: Substring) throws -> Double {
-        if let v = Double(text) { return v }
+        // Decimal only (DecimalText): strtod's hex is refused; inf and nan become ±inf/NaN for
+        // `init`'s "must be a finite number".
         let t = text.trimmingCharacters(in: .whitespaces)
-        guard let v = Double(t) else { throw NearestInputError(field: "max_distance", "not a number: '\(t.prefix(40))'") }
-        return v
+        if let v = DecimalText.double(t) { return v }
+        if DecimalText.isNonFiniteWord(t) { return .nan }
+        throw NearestInputError(field: "max_distance", "not a number: '\(t.prefix(40))'")
     }
 }
 

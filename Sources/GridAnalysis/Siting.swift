@@ -55,7 +55,7 @@ public struct SitingOptions: Sendable {
             if spacing != nil { throw CoverageInputError("spacing", "only with candidates=lattice") }
         case "lattice":
             guard let spacing else { throw CoverageInputError("spacing", "required with candidates=lattice: metres from 50 to 5000") }
-            guard let s = Double(spacing), s.isFinite, spacingRange.contains(s) else {
+            guard let s = DecimalText.double(spacing), s.isFinite, spacingRange.contains(s) else {
                 throw CoverageInputError("spacing", "metres from 50 to 5000, found '\(spacing)'")
             }
             cand = .lattice(spacing: s)

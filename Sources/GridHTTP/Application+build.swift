@@ -1,6 +1,7 @@
 import GridAnalysis
 import GridStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -36,12 +37,19 @@ public struct AppServices: Sendable {
 public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge")) -> some ApplicationProtocol {
     var app = Application(
         router: buildRouter(services, cors: config.cors),
+        server: wanggeHTTPServer(),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge"),
         logger: logger)
     if let interval = config.reloadInterval {
         app.addServices(IndexReloader(indexes: services.indexes, interval: interval, logger: logger))
     }
     return app
+}
+
+/// HTTP/1.1 with a JSON 414 for an over-long request head (OversizeHeadHandler) instead of an
+/// empty 400.
+public func wanggeHTTPServer() -> HTTPServerBuilder {
+    .http1(configuration: .init(additionalChannelHandlers: [OversizeHeadHandler()]))
 }
 
 /// Every route, behind the one HTTP boundary: CORS outermost (so error responses carry it too),

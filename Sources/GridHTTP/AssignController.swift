@@ -69,6 +69,7 @@ struct AssignController {
         var generation: Int64?
 
         init(_ q: Parameters, allowed: Set<String>, db: GridDatabase) throws {
+            try q.rejectRepeats()
             for (k, _) in q where !(allowed.contains(String(k)) || Self.shared.contains(String(k))) {
                 throw APIError.badParameter(String(k), "unknown parameter; /assign takes " + (allowed.sorted() + Self.shared).joined(separator: ", "))
             }
@@ -99,6 +100,7 @@ struct AssignController {
     /// one 400 (or 413 for too many points).
     /// Also `POST /nearest`'s reader: the same rules, limits and error shapes.
     static func readPoints(_ body: ByteBuffer, type: String?, reader: PointReader, crsGiven: Bool) throws -> [Point] {
+        try checkMediaType(type)
         do {
             return try PointBatch.read(Array(body.readableBytesView), contentType: type, reader: reader, crsGiven: crsGiven,
                                        maxPoints: Self.maxPoints)
@@ -116,6 +118,21 @@ struct AssignController {
         }
     }
 
+    /// The bodies a batch takes (RFC 9110 §15.5.16: anything else is 415, not a guess).
+    static let pointMediaTypes = ["application/geo+json", "application/json", "text/csv", "application/csv"]
+
+    /// No Content-Type reads as GeoJSON (as before); a declared one must be JSON, GeoJSON or CSV
+    /// (parameters such as `charset` aside; `+json` types such as `application/vnd.geo+json` are JSON).
+    static func checkMediaType(_ type: String?) throws {
+        guard let type else { return }
+        let media = type.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if media.isEmpty || pointMediaTypes.contains(media) || media.hasSuffix("+json") { return }
+        throw APIError(.unsupportedMediaType, code: "UnsupportedMediaType",
+                       "Content-Type '\(media.prefix(80))' is not accepted; send the points as " + pointMediaTypes.joined(separator: ", ")
+                       + " (CSV: a header naming id, lon and lat)", field: "Content-Type")
+    }
+
     static func tooMany() -> APIError {
         APIError(.contentTooLarge, code: "PayloadTooLarge", "at most \(Self.maxPoints) points per request; use `wangge assign` for larger batches")
     }
@@ -123,8 +140,10 @@ struct AssignController {
     /// One 400 naming the first problem, with up to 100 of them listed.
     static func problems(_ list: [PointInputError], total: Int) -> APIError {
         let first = list[0]
-        var err = APIError(.badRequest, code: "InvalidInput",
-                           "\(list.count) bad point(s) of \(total); first: \(first.description)", field: first.field)
+        // total 0: the CSV header was unusable and no point was read (a body without a header).
+        let what = total == 0 ? "line 1 must be a header naming the columns, such as id,lon,lat; \(first.description)"
+                              : "\(list.count) bad point(s) of \(total); first: \(first.description)"
+        var err = APIError(.badRequest, code: "InvalidInput", what, field: first.field)
         err.problems = list.prefix(100).map(Problem.init)
         return err
     }

@@ -21,6 +21,8 @@ struct CoverageController {
     static let coverageParameters: Set<String> = ["level", "tier", "radius", "category", "method"]
     static let suggestParameters: Set<String> = ["category", "tier", "count", "candidates", "spacing"]
     static let gapParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id", "method"]
+    /// Lists: these may repeat (each value may also be comma-separated); the rest are single-valued.
+    static let listParameters: Set<String> = ["tier", "radius", "category", "grid_id", "community_id"]
     /// Grids per gaps request: each costs a GEOS union and difference per tier and category.
     static let maxGapGrids = 50
 
@@ -30,8 +32,12 @@ struct CoverageController {
         router.get("/coverage/suggest", use: suggest)
     }
 
-    /// Checks the query and builds the options; errors name the field.
-    func options(_ q: Parameters, allowed: Set<String>, level: String?) throws -> CoverageOptions {
+    /// Checks the query and builds the options; errors name the field. `allOnly`: the category
+    /// list named `all` (`category=all`: only the `all` rows, over the categories counting toward
+    /// "all"; `category=canteen,health_station,all`: only the `all` rows over those two), so a
+    /// client that wants "all categories together" does not download every category's rows.
+    func options(_ q: Parameters, allowed: Set<String>, level: String?) throws -> (options: CoverageOptions, allOnly: Bool) {
+        try q.rejectRepeats(except: Self.listParameters)
         for (k, _) in q where !allowed.contains(String(k)) {
             throw APIError.badParameter(String(k), "unknown parameter; this route takes " + allowed.sorted().joined(separator: ", "))
         }
@@ -39,32 +45,52 @@ struct CoverageController {
             let all = q.getAll(name)
             return all.isEmpty ? nil : all.joined(separator: ",")
         }
+        var categories = list("category"), allOnly = false
+        if let c = categories {
+            let parts = c.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.contains(coverageAllCategory) {
+                allOnly = true
+                let rest = parts.filter { $0 != coverageAllCategory }
+                categories = rest.isEmpty ? nil : rest.joined(separator: ",")
+            }
+        }
         do {
             let tiers = try services.db.serviceTiers()
             let method = try CoverageMethod.from(tiers, requested: q["method"].map(String.init),
                                                  networkLoaded: try coverage.data().walking != nil)
-            return try CoverageOptions.parse(tier: list("tier"), radius: list("radius"), categories: list("category"), level: level,
-                                             knownTiers: CoverageTier.from(tiers), knownCategories: try services.db.categories(),
-                                             method: method)
+            return (try CoverageOptions.parse(tier: list("tier"), radius: list("radius"), categories: categories, level: level,
+                                              knownTiers: CoverageTier.from(tiers), knownCategories: try services.db.categories(),
+                                              method: method), allOnly)
         } catch let e as CoverageInputError {
             throw APIError.badParameter(e.field, e.message)
         }
     }
 
+    /// The rows of `table` whose category is `all` (and their feature ids), in order.
+    static func allRows(_ table: CoverageTable) -> CoverageTable {
+        guard let c = table.columns.firstIndex(of: "category") else { return table }
+        var out = table
+        let keep = table.rows.indices.filter { table.rows[$0][c] == .string(coverageAllCategory) }
+        out.rows = keep.map { table.rows[$0] }
+        out.featureIds = keep.map { table.featureIds[$0] }
+        return out
+    }
+
     @Sendable func areas(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let q = request.uri.queryParameters
-        let opts = try options(q, allowed: Self.coverageParameters, level: q["level"].map(String.init))
+        let (opts, allOnly) = try options(q, allowed: Self.coverageParameters, level: q["level"].map(String.init))
         let cov = CompoundCoverage(data: try coverage.data(), options: opts)
         // Uncovered areas cost GEOS work per grid: they come from /coverage/gaps for chosen grids
         // (and from `wangge coverage` for the whole city), so uncovered_m2 is null here.
-        let table = opts.level == .compound ? cov.compoundTable() : cov.areaTable(opts.level)
+        let full = opts.level == .compound ? cov.compoundTable() : cov.areaTable(opts.level)
+        let table = allOnly ? Self.allRows(full) : full
         let geometries = try table.layer.flatMap(Layer.named).map { try coverage.geometries($0) } ?? [:]
         return try geoJSON(table, opts, geometry: { i in table.featureIds[i].flatMap { geometries[$0] } })
     }
 
     @Sendable func gaps(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let q = request.uri.queryParameters
-        let opts = try options(q, allowed: Self.gapParameters, level: nil)
+        let (opts, allOnly) = try options(q, allowed: Self.gapParameters, level: nil)
         let data = try coverage.data()
         let gridIds = Set(q.getAll("grid_id").flatMap { $0.split(separator: ",").map(String.init) })
         let communityIds = Set(q.getAll("community_id").flatMap { $0.split(separator: ",").map(String.init) })
@@ -87,9 +113,18 @@ struct CoverageController {
         let selectedIds = Set(selected.map { data.grids[$0].id })
         let cov = CompoundCoverage(data: data, options: opts)
         let gaps = try coverage.gaps(cov, grids: selected)
-        let (areaTable, shapes) = cov.gapTable(gaps)
+        let (fullAreaTable, allShapes) = cov.gapTable(gaps)
         let compounds = data.compounds.indices.filter { data.compounds[$0].gridId.map(selectedIds.contains) == true }
-        let compoundTable = cov.compoundTable(onlyUncovered: true, compounds: compounds)
+        let fullCompoundTable = cov.compoundTable(onlyUncovered: true, compounds: compounds)
+        // category=all: only the `all` features (the area rows' shapes kept in step).
+        let areaRows = fullAreaTable.rows.indices.filter { i in
+            !allOnly || fullAreaTable.columns.firstIndex(of: "category").map { fullAreaTable.rows[i][$0] == .string(coverageAllCategory) } == true
+        }
+        var areaTable = fullAreaTable
+        areaTable.rows = areaRows.map { fullAreaTable.rows[$0] }
+        areaTable.featureIds = areaRows.map { fullAreaTable.featureIds[$0] }
+        let shapes = areaRows.map { allShapes[$0] }
+        let compoundTable = allOnly ? Self.allRows(fullCompoundTable) : fullCompoundTable
         let grids = try coverage.geometries(.grids), polygons = try coverage.geometries(.compounds)
 
         var s = "{\"type\":\"FeatureCollection\",\"method\":\(JSONText.quoted(opts.method.name)),\"detour\":\(JSONText.number(opts.method.detour))"
@@ -122,6 +157,7 @@ struct CoverageController {
         for (k, _) in q where !Self.suggestParameters.contains(String(k)) {
             throw APIError.badParameter(String(k), "unknown parameter; this route takes " + Self.suggestParameters.sorted().joined(separator: ", "))
         }
+        try q.rejectRepeats()
         do {
             let tiers = try services.db.serviceTiers()
             let opts = try SitingOptions.parse(category: q["category"].map(String.init), tier: q["tier"].map(String.init),

@@ -70,6 +70,7 @@ struct FeaturesController {
         let id = try Links.pathSegment(try context.parameters.require("featureId"), parameter: "featureId")
         var crs = OutputCRS.crs84
         var generation: Int64?
+        try request.uri.queryParameters.rejectRepeats()
         for (k, v) in request.uri.queryParameters {
             switch String(k) {
             case GenerationParameter.name:
@@ -179,6 +180,8 @@ struct ItemsParameters {
     init(_ params: Parameters, layer: LayerSchema, db: GridDatabase) throws {
         var bboxValue: String?
         var bboxCRS = OutputCRS.crs84
+        // Property filters may repeat (each must hold); the OGC parameters are single-valued.
+        try params.rejectRepeats(except: Set(["id"] + layer.names))
         for (rawKey, rawValue) in params {
             let key = String(rawKey), value = String(rawValue)
             switch key {
@@ -235,7 +238,7 @@ struct ItemsParameters {
     func echo(offset: Int) -> [(String, String)] { kept + (offset > 0 ? [(OGC.Param.offset, String(offset))] : []) }
 
     static func bbox(_ value: String, crs: OutputCRS = .crs84) throws -> (BoundingBox, [Coordinate]?) {
-        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { DecimalText.double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4 || parts.count == 6 else {
             throw APIError.badParameter(OGC.Param.bbox, "needs 4 numbers (lower corner, upper corner in the axis order of bbox-crs; " +
                 "minLon,minLat,maxLon,maxLat by default) or 6 with heights, found \(parts.count)")

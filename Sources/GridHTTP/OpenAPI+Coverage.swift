@@ -16,7 +16,7 @@ extension OpenAPI {
         ]
         let category: J = [
             "name": "category", "in": "query", "required": false, "style": "form", "explode": true,
-            "description": "station category codes (see /categories; repeat or comma-separate); default the categories that count toward `all`",
+            "description": "station category codes (see /categories; repeat or comma-separate); default the categories that count toward `all`. The code `all` keeps only the `all` features: `category=all` alone is `all` over the counting categories, `category=canteen,health_station,all` is `all` over those two (one feature per area instead of one per category)",
             "schema": ["type": "array", "items": ["type": "string"]],
         ]
         let method: J = [

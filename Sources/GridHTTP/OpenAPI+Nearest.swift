@@ -81,6 +81,7 @@ extension OpenAPI {
                 "200": ok(OGC.Media.geoJSON, many),
                 "400": .responseRef("BadRequest"),
                 "413": ["description": "too many points or too large a body", "content": ["application/json": ["schema": .schemaRef("exception")]]],
+                "415": ["description": "a Content-Type other than JSON, GeoJSON or CSV", "content": ["application/json": ["schema": .schemaRef("exception")]]],
                 "500": .responseRef("ServerError"),
             ]),
         ]

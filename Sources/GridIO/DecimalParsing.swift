@@ -1,3 +1,4 @@
+import GridGeo
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,8 +7,9 @@ import Darwin
 
 /// Decimal text to the nearest double, exactly as strtod rounds it, without building a String:
 /// the number parser of the bulk path. Plain decimals (`114.4204025`, `-23.1e-2`, up to 19
-/// significant digits) are done in integer arithmetic; anything else (more digits, large
-/// exponents, `nan`, `inf`, hex) goes to strtod, so the result is always the correctly rounded one.
+/// significant digits) are done in integer arithmetic; other decimals (more digits, large
+/// exponents) go to strtod, so the result is always the correctly rounded one. Only decimal text
+/// is a number (`DecimalText.isDecimal`): strtod's hex, `inf` and `nan` are not.
 enum DecimalParsing {
     // Powers of ten as switches rather than static arrays: a static is checked for lazy
     // initialisation on every use, which showed in profiles of the bulk path.
@@ -69,7 +71,7 @@ enum DecimalParsing {
     }
 
     /// The value of p[start..<end] with surrounding spaces and tabs ignored; nil when the text is
-    /// not a number in full (strtod's grammar, C locale).
+    /// not a decimal number in full.
     static func parse(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var s = start, e = end
         while s < e && (p[s] == 32 || p[s] == 9) { s += 1 }
@@ -160,7 +162,15 @@ enum DecimalParsing {
         return Double(sign: .plus, exponent: drop - s, significand: Double(keep))
     }
 
+    /// The value of a text (nothing around it) by `parse`; nil when it is not decimal.
+    static func parse(_ text: Substring) -> Double? {
+        var t = text
+        if let v = t.utf8.withContiguousStorageIfAvailable({ parse($0, 0, $0.count) }) { return v }
+        return Array(t.utf8).withUnsafeBufferPointer { parse($0, 0, $0.count) }
+    }
+
     private static func slow(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        guard DecimalText.isDecimal(p, s, e) else { return nil }
         let n = e - s
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
             for k in 0..<n { buf[k] = CChar(bitPattern: p[s + k]) }

@@ -27,27 +27,31 @@ extension NearestAnswer {
     /// One GeoJSON Feature per station (the station's point and attributes, `distance_m`,
     /// `walk_min`, `rank`, and `query_id` when given), joined by commas.
     public func geoJSONFeatures(queryId: String? = nil) -> String {
-        var s = ""
-        appendFeatures(to: &s, queryId: queryId)
-        return s
+        var out: [UInt8] = []
+        appendFeatures(to: &out, queryId: queryId)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the features to `s` (no intermediate string on the hot path).
-    func appendFeatures(to s: inout String, queryId: String?) {
-        s.reserveCapacity(s.utf8.count + stations.count * 420)
-        let qid = queryId.map { "\"query_id\":" + JSONText.quoted($0) + "," } ?? ""
+    /// Appends the features as bytes: each station's head and tail copied from the index's
+    /// `StationText`, the answer's own members written between them without building a String
+    /// (`GET /nearest` is a hot path: docs/PERFORMANCE.md).
+    public func appendFeatures(to out: inout [UInt8], queryId: String?) {
         guard let first = stations.first else { return }
         // The station's own parts are encoded once per index (StationText); one answer, one index.
         let text = StationText.of(first.index)
+        var qid: [UInt8] = []
+        if let queryId { ByteText.append("\"query_id\":", to: &qid); ByteText.jsonString(queryId, into: &qid); qid.append(44) }
+        var size = out.count
+        for n in stations { size += text.size(n.position) + qid.count + 80 }
+        out.reserveCapacity(size)
         for (k, n) in stations.enumerated() {
-            if k > 0 { s += "," }
-            s += text.featureHead[n.position]
-            s += qid
-            s += "\"rank\":"; s += String(n.rank)
-            s += ",\"distance_m\":"; s += Self.metres(n.metres)
-            s += ",\"walk_min\":"; s += Self.minutes(n.walkMinutes)
-            s += ","; s += text.attributes[n.position]
-            s += "}}"
+            if k > 0 { out.append(44) }
+            text.head(n.position, into: &out)
+            out.append(contentsOf: qid)
+            ByteText.append("\"rank\":", to: &out); ByteText.decimal(n.rank, into: &out)
+            ByteText.append(",\"distance_m\":", to: &out); ByteText.thousandths(n.metres, into: &out)
+            ByteText.append(",\"walk_min\":", to: &out); ByteText.thousandths(n.walkMinutes, into: &out)
+            text.tail(n.position, into: &out)
         }
     }
 
@@ -57,20 +61,38 @@ extension NearestAnswer {
     }
 
     public static func methodMembers(method: String, detourFactor: Double, walkingSpeedKmh: Double, generation: Int64) -> String {
-        "\"method\":" + JSONText.quoted(method) + ",\"detour_factor\":" + JSONText.number(detourFactor)
-            + ",\"walking_speed_kmh\":" + JSONText.number(walkingSpeedKmh) + ",\"generation\":" + String(generation)
+        var out: [UInt8] = []
+        appendMethodMembers(method: method, detourFactor: detourFactor, walkingSpeedKmh: walkingSpeedKmh, generation: generation, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `"method":…,"detour_factor":…,"walking_speed_kmh":…,"generation":…` as bytes.
+    public static func appendMethodMembers(method: String, detourFactor: Double, walkingSpeedKmh: Double, generation: Int64,
+                                           to out: inout [UInt8]) {
+        ByteText.append("\"method\":", to: &out); ByteText.jsonString(method, into: &out)
+        ByteText.append(",\"detour_factor\":", to: &out); ByteText.number(detourFactor, into: &out)
+        ByteText.append(",\"walking_speed_kmh\":", to: &out); ByteText.number(walkingSpeedKmh, into: &out)
+        ByteText.append(",\"generation\":", to: &out); ByteText.decimal(Int(generation), into: &out)
     }
 
     /// The whole answer to one point: a GeoJSON FeatureCollection of the stations, nearest first,
-    /// with the query point (WGS84) and the method members.
-    public func geoJSONCollection() -> String {
-        var s = "{\"type\":\"FeatureCollection\",\"query\":{\"lon\":"
-        s += JSONText.number(point.lon); s += ",\"lat\":"; s += JSONText.number(point.lat)
-        s += "},"; s += methodMembers
-        s += ",\"numberReturned\":"; s += String(stations.count)
-        s += ",\"features\":["; appendFeatures(to: &s, queryId: nil); s += "]}"
-        return s
+    /// with the query point (WGS84) and the method members, as UTF-8 bytes.
+    public func geoJSONCollectionBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320 + stations.count * 480)
+        ByteText.append("{\"type\":\"FeatureCollection\",\"query\":{\"lon\":", to: &out); ByteText.jsonNumber(point.lon, into: &out)
+        ByteText.append(",\"lat\":", to: &out); ByteText.jsonNumber(point.lat, into: &out)
+        ByteText.append("},", to: &out)
+        Self.appendMethodMembers(method: method, detourFactor: detourFactor, walkingSpeedKmh: walkingSpeedKmh, generation: generation, to: &out)
+        ByteText.append(",\"numberReturned\":", to: &out); ByteText.decimal(stations.count, into: &out)
+        ByteText.append(",\"features\":[", to: &out)
+        appendFeatures(to: &out, queryId: nil)
+        ByteText.append("]}", to: &out)
+        return out
     }
+
+    /// `geoJSONCollectionBytes()` as a String.
+    public func geoJSONCollection() -> String { String(decoding: geoJSONCollectionBytes(), as: UTF8.self) }
 
     /// One JSON object per line for the batch CLI: the input id, the point and the stations.
     public func jsonLine(id: String) -> String {

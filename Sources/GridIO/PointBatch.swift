@@ -5,7 +5,8 @@ public enum PointBatchError: Error, Sendable {
     /// The body as a whole is unusable (not JSON, not a FeatureCollection, an empty CSV, an unknown
     /// charset); `field` names the part (`body`, `crs`, `charset`), line and column when known.
     case unreadable(field: String, message: String, line: Int? = nil, column: Int? = nil)
-    /// Some points are bad: every problem, located by line or feature index, out of `total`.
+    /// Some points are bad: every problem, located by line or feature index, out of `total`;
+    /// total 0 when the CSV header (line 1) is unusable, and the one problem is the header's.
     case badPoints([PointInputError], total: Int)
     /// More points than the caller allows.
     case tooMany(limit: Int)
@@ -60,9 +61,11 @@ public enum PointBatch {
             do {
                 columns = try PointColumns(header: try CSVInput.header(p, recs, first, encodingHint: hint))
             } catch let e as PointInputError {
-                throw .badPoints([e], total: 1)
+                // The header is no point: total 0 (no point was read), so that it is not reported
+                // as "1 bad point of 1", which counted the header line as a point.
+                throw .badPoints([e], total: 0)
             } catch {
-                throw .badPoints([PointInputError(line: 1, "\(error)")], total: 1)
+                throw .badPoints([PointInputError(line: 1, "\(error)")], total: 0)
             }
             let parser = CSVPointParser(columns: columns, reader: reader, encodingHint: hint)
             var out: [Point] = [], bad: [PointInputError] = []

@@ -34,11 +34,16 @@ public struct PointReader: Sendable {
 
     /// Parses one number; `field` names it in the error.
     public static func number(_ text: Substring, field: String) throws -> Double {
-        let t = text.first == " " || text.last == " " || text.first == "\t" || text.last == "\t"
-            ? text.trimmingCharacters(in: .whitespaces) : String(text)
+        // Decimal only (DecimalText): strtod's hex (`0x10`), `inf` and `nan` are refused.
+        if let v = DecimalParsing.parse(text), v.isFinite { return v }
+        let t = text.trimmingCharacters(in: .whitespaces)
         if t.isEmpty { throw PointInputError(field: field, "missing value") }
-        guard let v = Double(t) else { throw PointInputError(field: field, "not a number: '\(t.prefix(40))'") }
-        guard v.isFinite else { throw PointInputError(field: field, "must be a finite number, found '\(t.prefix(40))'") }
+        guard let v = DecimalParsing.parse(t[...]), v.isFinite else {
+            if DecimalText.isNonFiniteWord(t) || DecimalParsing.parse(t[...]) != nil {
+                throw PointInputError(field: field, "must be a finite number, found '\(t.prefix(40))'")
+            }
+            throw PointInputError(field: field, "not a number: '\(t.prefix(40))' (write decimal digits, e.g. 114.42)")
+        }
         return v
     }
 

@@ -256,7 +256,8 @@ async function applyCoverage(category, tier) {
   }
   wangge.coverage = null;
   coverageStatus("computing coverage…");
-  const q = "tier=" + encodeURIComponent(tier) + (category === ALL ? "" : "&category=" + encodeURIComponent(category));
+  // category=all: only the `all` rows (over the counting categories), not every category's.
+  const q = "tier=" + encodeURIComponent(tier) + "&category=" + (category === ALL ? "all" : encodeURIComponent(category));
   try {
     const [compounds, grids] = await coverageAnswers(q);
     if (seq !== coverageSeq) return;  // a later choice won
@@ -341,7 +342,7 @@ async function coverageScope(scope) {
   }
   coverageStatus("loading uncovered areas…");
   try {
-    const cat = cov.category === ALL ? "" : "&category=" + encodeURIComponent(cov.category);
+    const cat = "&category=" + (cov.category === ALL ? "all" : encodeURIComponent(cov.category));
     const page = await getJSON("/coverage/gaps?tier=" + cov.tier + cat + "&" + q);
     if (seq !== gapsSeq || cov !== wangge.coverage) return;
     const want = cov.category === ALL ? "all" : cov.category;
@@ -404,11 +405,73 @@ async function showNearest(lon, lat) {
   }
 }
 
+// ---- Siting (issue 9 §4): where to build next. /coverage/suggest ranks new sites by the
+// households they newly cover (greedy maximal covering, existing stations fixed); the page draws
+// them numbered in the order taken and lists the households each adds.
+const sitingLayer = L.layerGroup().addTo(map);
+wangge.siting = null;
+let sitingSeq = 0;
+
+function setUpSiting(categories) {
+  const catSel = document.getElementById("siting-category"), tierSel = document.getElementById("siting-tier");
+  const candSel = document.getElementById("siting-candidates"), spacing = document.getElementById("siting-spacing");
+  const opt = (value, text) => { const o = document.createElement("option"); o.value = value; o.textContent = text; return o; };
+  for (const c of categories) catSel.appendChild(opt(c.code, c.name_zh + " " + c.name_en));
+  for (const t of wangge.tiers || []) tierSel.appendChild(opt(String(t.minutes), t.minutes + " min · " + fmt(t.radius_m) + " m"));
+  const last = (wangge.tiers || [])[(wangge.tiers || []).length - 1];
+  if (last) tierSel.value = String(last.minutes);
+  candSel.addEventListener("change", () => { spacing.disabled = candSel.value !== "lattice"; });
+  document.getElementById("siting-form").addEventListener("submit", () => suggestSites());
+}
+
+async function suggestSites() {
+  const seq = ++sitingSeq;
+  const v = id => document.getElementById(id).value;
+  const q = "category=" + encodeURIComponent(v("siting-category")) + "&tier=" + encodeURIComponent(v("siting-tier")) +
+            "&count=" + encodeURIComponent(v("siting-count")) + "&candidates=" + encodeURIComponent(v("siting-candidates")) +
+            (v("siting-candidates") === "lattice" ? "&spacing=" + encodeURIComponent(v("siting-spacing")) : "");
+  const status = document.getElementById("siting-status"), list = document.getElementById("siting-list");
+  sitingLayer.clearLayers();
+  wangge.siting = null;
+  list.innerHTML = "";
+  status.textContent = "ranking sites…";
+  try {
+    const page = await getJSON("/coverage/suggest?" + q);
+    if (seq !== sitingSeq) return;
+    const sites = page.features.map(f => ({ rank: f.properties.rank, id: f.properties.site_id,
+      households_new: f.properties.households_new, households_cumulative: f.properties.households_cumulative,
+      compounds_new: f.properties.compounds_new, coordinates: f.geometry.coordinates }));
+    const bounds = [];
+    for (const s of sites) {
+      const ll = [s.coordinates[1], s.coordinates[0]];
+      bounds.push(ll);
+      L.marker(ll, { icon: L.divIcon({ className: "site-icon", html: String(s.rank), iconSize: [22, 22] }), zIndexOffset: 1000 })
+        .bindTooltip("#" + s.rank + " " + esc(s.id) + ": +" + fmt(s.households_new) + " households 户 (" + fmt(s.compounds_new) + " compounds)")
+        .addTo(sitingLayer);
+    }
+    if (bounds.length) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 15, animate: false });
+    const before = page.households_covered_before, total = page.households_total;
+    const added = sites.reduce((n, s) => n + s.households_new, 0);  // households_cumulative counts `before` too
+    list.innerHTML = '<table id="siting-table"><tr><td>#</td><td>Site 站址</td><td class="num">+households 户</td><td class="num">compounds</td></tr>' +
+      sites.map(s => '<tr data-site="' + esc(s.id) + '"><td>' + s.rank + "</td><td>" + esc(s.id) + '</td><td class="num">' +
+        fmt(s.households_new) + '</td><td class="num">' + fmt(s.compounds_new) + "</td></tr>").join("") + "</table>";
+    status.textContent = sites.length
+      ? fmt(sites.length) + " sites add " + fmt(added) + " households: " + fmt(before) + " → " + fmt(before + added) + " of " + fmt(total) + " covered."
+      : "No site adds a household: every household is covered already.";
+    wangge.siting = { query: q, sites: sites.map(({ rank, id, households_new }) => ({ rank, id, households_new })),
+                      drawn: sitingLayer.getLayers().length };
+  } catch (err) {
+    if (seq !== sitingSeq) return;
+    status.innerHTML = '<span class="err">' + esc(err.message) + "</span>";
+  }
+}
+
 (async () => {
   try {
     const categories = wangge.categories = (await getJSON("/categories")).categories || [];
     for (const def of LAYERS) await loadLayer(def, categories);
     await setUpCoverage(categories);
+    setUpSiting(categories);
     statusBox.textContent = LAYERS.map(d => d.id + " " + fmt(wangge.counts[d.id])).join(" · ");
     wangge.ready = true;
   } catch (err) {
