@@ -109,7 +109,10 @@ extension WalkingGraph {
         let cx = Int(((p.lon - g.minLon) / g.cellLon).rounded(.down)), cy = Int(((p.lat - g.minLat) / g.cellLat).rounded(.down))
         var best = Double.infinity
         var candidates: [(k: Int32, e: Int32, d: Double, t: Double)] = []
-        func margin(_ d: Double) -> Double { d * 1.001 + 1 }
+        // The planar ranking's error grows as tan φ · d² / R: far from the network (a point
+        // kilometres away) the margin widens with it, so the exact winner stays among the refined.
+        let curvature = abs(tan(phi)) / 6_356_752 + 1 / 6_356_752
+        func margin(_ d: Double) -> Double { d * 1.001 + 1 + 2 * d * d * curvature }
         func visit(_ x: Int, _ y: Int) {
             guard x >= 0, y >= 0, x < g.nx, y < g.ny else { return }
             let cell = y * g.nx + x
@@ -129,11 +132,23 @@ extension WalkingGraph {
         }
         // Beyond the grid on every side after this many rings.
         let far = max(abs(cx), abs(cx - g.nx + 1), abs(cy), abs(cy - g.ny + 1))
-        var r = 0
+        // A point outside the grid starts at the first ring that reaches it, and every ring is
+        // clipped to the grid, so the work is bounded by the grid's size wherever the point is
+        // (a query at the other end of the world must not walk millions of empty rings).
+        let outX = cx < 0 ? -cx : max(cx - (g.nx - 1), 0), outY = cy < 0 ? -cy : max(cy - (g.ny - 1), 0)
+        var r = max(outX, outY)
         while true {
             if r == 0 { visit(cx, cy) } else {
-                for x in (cx - r)...(cx + r) { visit(x, cy - r); visit(x, cy + r) }
-                for y in (cy - r + 1)...(cy + r - 1) { visit(cx - r, y); visit(cx + r, y) }
+                let x0 = max(cx - r, 0), x1 = min(cx + r, g.nx - 1)
+                for x in stride(from: x0, through: x1, by: 1) {
+                    if cy - r >= 0 { visit(x, cy - r) }
+                    if cy + r < g.ny { visit(x, cy + r) }
+                }
+                let y0 = max(cy - r + 1, 0), y1 = min(cy + r - 1, g.ny - 1)
+                for y in stride(from: y0, through: y1, by: 1) {
+                    if cx - r >= 0 { visit(cx - r, y) }
+                    if cx + r < g.nx { visit(cx + r, y) }
+                }
             }
             // Unvisited cells are ≥ r whole cells away in x or in y.
             if r >= far || (best.isFinite && Double(r) * g.minCellMetres > margin(best) * 1.01) { break }

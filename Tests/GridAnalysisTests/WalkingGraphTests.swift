@@ -148,6 +148,18 @@ final class WalkingGraphTests: XCTestCase {
         }
     }
 
+    func testAPointFarFromTheNetworkSnapsAtOnceToTheSameEdgeAsBruteForce() {
+        // Found by schemathesis: /nearest at the far side of the world walked millions of empty
+        // rings of the segment grid before reaching it.
+        let edges = Self.lattice(Self.origin, n: 8, m: 8)
+        let g = WalkingGraph(edges)
+        for p in [Coordinate(lon: -179.9, lat: -89.9), Coordinate(lon: 179.9, lat: 89.9), Coordinate(lon: 0, lat: 0),
+                  Coordinate(lon: Self.origin.lon + 0.5, lat: Self.origin.lat - 0.3)] {
+            let s = g.snap(p)!, b = Self.bruteSnap(p, edges, allowed: { _ in true })!
+            XCTAssertEqual(s.access, b.access, accuracy: 1e-3 * b.access / 1000 + 1e-4, "access leg of \(p)")
+        }
+    }
+
     func testDistancesEqualTheReferenceWithSharedEdgesLoopsAndParallelEdges() {
         var edges = Self.lattice(Self.origin, n: 8, m: 8, drop: { $0 % 7 == 3 })
         let a = Self.origin, b = Coordinate(a.lon + 0.001, a.lat)
