@@ -37,7 +37,7 @@ final class NetworkMethodRoutesTests: XCTestCase {
     }
 
     /// An 8×8 lattice of streets 0.0004° apart around C1 (64 junctions, straight edges).
-    func addNetwork(_ db: GridDatabase) throws {
+    static func addNetwork(_ db: GridDatabase) throws {
         let o = Coordinate(Self.c.lon - 0.0013, Self.c.lat - 0.0013), step = 0.0004
         var edges: [NetworkEdgeInput] = []
         for i in 0..<8 {
@@ -82,12 +82,18 @@ final class NetworkMethodRoutesTests: XCTestCase {
             try await client.execute(uri: "/nearest?lon=\(Self.c.lon)&lat=\(Self.c.lat)", method: .get) { r in
                 XCTAssertEqual(try Self.json(r)["method"]?.stringValue, "straight-line")
             }
+            // A network imported while the server runs: coverage follows the new generation.
+            try Self.addNetwork(db)
+            try await client.execute(uri: "/coverage?level=compound&category=canteen&tier=15&method=network", method: .get) { r in
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertEqual(try Self.json(r)["method"]?.stringValue, "network")
+            }
         }
     }
 
     func testWithANetworkItIsTheDefaultAndEveryAnswerNamesIt() async throws {
         let db = try makeStore()
-        try addNetwork(db)
+        try Self.addNetwork(db)
         let app = Application(router: buildRouter(AppServices(db: db)))
         let straight = Geodesic.distance(try db.compoundAccessPoints()[0].point, Coordinate(Self.c.lon + 0.001, Self.c.lat + 0.0001))
         try await app.test(.router) { client in
