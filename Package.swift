@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite", providers: [.apt(["libspatialite-dev"])]),
@@ -31,7 +33,11 @@ let package = Package(
         // The only SQL: the SpatiaLite store, migrations, imports and exports, feature queries.
         .target(
             name: "GridStore",
-            dependencies: ["GridGeo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "GridGeo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift"),
+                // SHA-256 of API tokens (the store keeps digests, never tokens).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Immutable in-memory indexes built from one store snapshot: polygons (point in grid),
         // later points (k nearest stations) and the walking graph.
         .target(name: "GridIndex", dependencies: ["GridGeo", "GridStore"]),
@@ -63,6 +69,7 @@ let package = Package(
             dependencies: [
                 "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -38,12 +38,7 @@ def gcj02_from_wgs84(lon, lat):
 def mint_token(db, role):
     out = subprocess.run([BIN, "token", "create", "--role", role, "--name", f"checks-{role}", "--db", str(db)],
                          check=True, capture_output=True, text=True).stdout
-    return TOKEN_FROM(out)
-
-
-def TOKEN_FROM(out):
-    # The token is printed once; it is the longest word of the output.
-    return max(out.split(), key=len)
+    return out.strip()  # the token alone on stdout (the note goes to stderr)
 
 
 def call(method, url, body=None, token=None, headers=None):

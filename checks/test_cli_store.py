@@ -165,3 +165,26 @@ def test_server_follows_a_reimport_by_another_process(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_tokens_are_shown_once_listed_by_prefix_and_revoked(seeded, tmp_path):
+    import shutil
+    db = tmp_path / "tokens.sqlite"
+    shutil.copy(seeded, db)
+    grid = json.loads((REPO / "geodata" / "grids.geojson").read_text())["features"][0]["properties"]["id"]
+    r = wangge("token", "create", "--role", "worker", "--grid", grid, "--name", "张三", "--db", str(db))
+    token = r.stdout.strip()
+    assert re.fullmatch(r"wg_[A-Za-z0-9_-]{43}", token), r.stdout
+    listed = wangge("token", "list", "--db", str(db)).stdout
+    assert token not in listed and token[:10] in listed and f"grid:{grid}" in listed and "张三" in listed
+    token_id = listed.splitlines()[1].split("\t")[0]
+
+    bad = wangge("token", "create", "--role", "worker", "--db", str(db), check=False)
+    assert bad.returncode != 0 and "--grid" in bad.stderr
+    bad = wangge("token", "create", "--role", "mayor", "--db", str(db), check=False)
+    assert bad.returncode != 0 and "unknown role mayor" in bad.stderr
+
+    wangge("token", "revoke", token_id, "--db", str(db))
+    assert "\t-\n" not in wangge("token", "list", "--db", str(db)).stdout.splitlines()[1] + "\n", "revoked_at is set"
+    again = wangge("token", "revoke", token_id, "--db", str(db), check=False)
+    assert again.returncode != 0 and "already revoked" in again.stderr

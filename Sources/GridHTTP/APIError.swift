@@ -47,7 +47,7 @@ public struct APIError: HTTPResponseError, Sendable {
 /// The JSON body of every 4xx and 5xx (the `exception` schema of the API definition).
 public struct ErrorBody: Codable, Equatable, Sendable {
     /// A word for the kind of error: InvalidParameterValue, InvalidInput, NotFound,
-    /// MethodNotAllowed, PayloadTooLarge, ServerError.
+    /// MethodNotAllowed, PayloadTooLarge, Unauthorized, Forbidden, ServerError.
     public var code: String
     /// What was wrong, in words, naming the parameter or the place.
     public var description: String
@@ -121,6 +121,23 @@ enum ErrorTable {
             return APIError(.conflict, code: "InvalidTransition", e.description, field: "action")
         case let e as CaseForbidden:
             return APIError(.forbidden, code: "Forbidden", e.description)
+        case let e as AuthError:
+            switch e {
+            case .missingToken:
+                var err = APIError(.unauthorized, code: "Unauthorized", "this request needs a token: Authorization: Bearer TOKEN (or api_key=TOKEN)",
+                                   field: "Authorization")
+                err.headers[.wwwAuthenticate] = "Bearer realm=\"wangge\""
+                return err
+            case .invalidToken:
+                var err = APIError(.unauthorized, code: "Unauthorized", "the token is not valid (unknown, revoked, or not a Bearer token)",
+                                   field: "Authorization")
+                err.headers[.wwwAuthenticate] = "Bearer realm=\"wangge\", error=\"invalid_token\""
+                return err
+            case .forbidden(let why):
+                return APIError(.forbidden, code: "Forbidden", why)
+            }
+        case let e as TokenError:
+            return APIError(.badRequest, code: "InvalidParameterValue", e.description)
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "PayloadTooLarge", "the request body is larger than this route accepts")
         case let e as HTTPError where e.status.code < 500:

@@ -57,11 +57,13 @@ public func buildApplication(_ config: ServerConfig, services: AppServices, logg
 }
 
 /// Every route, behind the one HTTP boundary: CORS outermost (so error responses carry it too),
-/// then the error table; HEAD generated for every GET; 405 and OPTIONS for known paths.
+/// then the error table, then the token reader; HEAD generated for every GET; 405 and OPTIONS for known paths.
 public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) -> Router<WanggeRequestContext> {
     let router = Router(context: WanggeRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: CORSReadsMiddleware(policy: cors))
     router.add(middleware: ErrorMiddleware())
+    // Inside the error table, so a refused token gets the same JSON body as every other error.
+    router.add(middleware: TokenAuthenticator(db: services.db))
     router.get("/health") { _, _ in Health(status: "ok") }
     LandingController(services: services).addRoutes(to: router)
     FeaturesController(services: services).addRoutes(to: router.group("collections"))
@@ -71,6 +73,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) 
     NearestController(services: services).addRoutes(to: router)
     CoverageController(services: services).addRoutes(to: router)
     CasesController(services: services).addRoutes(to: router)
+    IdentityController().addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
     router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))
     return router

@@ -47,19 +47,17 @@ extension OpenAPI {
                 "events": ["type": "array", "items": event],
             ],
         ]
-        let auth: J = ["name": "Authorization", "in": "header", "required": false,
-                       "description": "Bearer TOKEN (from `wangge token create`); the api_key query parameter also works",
-                       "schema": ["type": "string"]]
         let caseIdParam: J = ["name": "caseId", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
         let authErrors: [(String, J)] = [
-            ("401", err("no token, or an unknown or revoked one")),
-            ("403", err("the token's role or area does not allow this")),
+            ("401", .responseRef("Unauthorized")),
+            ("403", .responseRef("Forbidden")),
         ]
         func op(_ summary: String, _ description: String, id: String, parameters: [J], body: J? = nil, ok: [(String, J)], errors: [(String, J)]) -> J {
             var o: [(String, J)] = [("tags", ["Cases"]), ("summary", .string(summary)), ("description", .string(description)),
                                     ("operationId", .string(id)), ("parameters", .array(parameters))]
             if let body { o.append(("requestBody", ["required": true, "content": ["application/json": ["schema": body]]])) }
             o.append(("responses", .object(ok + errors + authErrors + [("500", .responseRef("ServerError"))])))
+            o.append(("security", tokenSecurity))
             return .object(o)
         }
         let intake: J = [
@@ -86,7 +84,6 @@ extension OpenAPI {
         ]
         let caseOK: J = ["description": "the case", "content": ["application/json": ["schema": caseSchema]]]
         let listParams: [J] = [
-            auth,
             ["name": "state", "in": "query", "required": false, "description": "states, comma-separated", "schema": str],
             ["name": "grid_id", "in": "query", "required": false, "schema": str],
             ["name": "community_id", "in": "query", "required": false, "schema": str],
@@ -105,10 +102,10 @@ extension OpenAPI {
             nearest grid's community for triage (`outside_grids`). `Idempotency-Key` makes retries safe: the same token and key \
             return the first case with 200 (201 when created). Needs a reporter, worker, community, district or admin token.
             """, id: "case_create",
-            parameters: [auth, ["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": .int(CaseService.maxIdempotencyKey)]]],
+            parameters: [["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": .int(CaseService.maxIdempotencyKey)]]],
             body: intake,
             ok: [("200", caseOK), ("201", caseOK)],
-            errors: [("400", .responseRef("BadRequest")), ("413", err("body too large")), ("415", err("not application/json"))])
+            errors: [("400", .responseRef("BadRequest")), ("413", err("body too large")), ("415", .responseRef("UnsupportedMediaType"))])
         let list = op("list cases", "Cases newest first, limited to the token's area (worker: its grid; community, district: theirs; planner, admin: all). Staff tokens only.",
                       id: "case_list", parameters: listParams,
                       ok: [("200", ["description": "a page of cases", "content": ["application/json": ["schema": [
@@ -118,15 +115,15 @@ extension OpenAPI {
                       ]]]])],
                       errors: [("400", .responseRef("BadRequest"))])
         let one = op("one case", "A case with its events (oldest first). The reporter reads its own cases; staff those of their area; planners all, without contact details.",
-                     id: "case_get", parameters: [auth, caseIdParam], ok: [("200", caseOK)],
+                     id: "case_get", parameters: [caseIdParam], ok: [("200", caseOK)],
                      errors: [("400", .responseRef("BadRequest")), ("404", .responseRef("NotFound"))])
         let act = op("act on a case", """
             One transition of the loop, recorded as an append-only event: file, reject (reason invalid|duplicate), dispatch, handle, \
             redo (verification failed), verify, close, evaluate, escalate (one level up), reroute (grid_id). A transition the \
             current state does not allow is a 409 naming the state and the allowed actions.
-            """, id: "case_act", parameters: [auth, caseIdParam], body: eventBody, ok: [("201", caseOK)],
-            errors: [("400", .responseRef("BadRequest")), ("404", .responseRef("NotFound")), ("409", err("the case's state does not allow the action")),
-                     ("413", err("body too large")), ("415", err("not application/json"))])
+            """, id: "case_act", parameters: [caseIdParam], body: eventBody, ok: [("201", caseOK)],
+            errors: [("400", .responseRef("BadRequest")), ("404", .responseRef("NotFound")), ("409", .responseRef("Conflict")),
+                     ("413", err("body too large")), ("415", .responseRef("UnsupportedMediaType"))])
         let categories = get("case categories", "The case categories: code, names, group, deadline class (ordinary: the same day; complex: 15 days) and first level.",
                              tag: "Cases", id: "case_categories",
                              ok: ok(OGC.Media.json, ["type": "object", "required": ["categories"], "properties": ["categories": ["type": "array", "items": [

@@ -55,6 +55,8 @@ enum OpenAPI {
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
+            ("/me", withSecurity(get("who am I", "The identity of the request's token: its id, role, area and name. 401 without a valid token.",
+                                     tag: "Service", ok: ok(OGC.Media.json, .schemaRef("identity")), errors: ["401"]))),
             ("/health", get("health check", "Answers 200 while the service runs.", tag: "Service",
                             ok: ok(OGC.Media.json, ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]), errors: [])),
             (MapPage.scriptPath, get("the map page's script", "The planner's map page's JavaScript (Leaflet layers, the grid chain on click).",
@@ -158,6 +160,16 @@ enum OpenAPI {
         ]
     }
 
+    /// Marks every operation of a path item as needing a token.
+    static func withSecurity(_ item: J) -> J {
+        guard case .object(let ops) = item else { return item }
+        return .object(ops.map { method, op in
+            guard case .object(var members) = op else { return (method, op) }
+            members.append(("security", tokenSecurity))
+            return (method, .object(members))
+        })
+    }
+
     static func fileParameter(_ names: [String]) -> J {
         ["name": "file", "in": "path", "required": true, "schema": ["type": "string", "enum": .strings(names)]]
     }
@@ -172,11 +184,17 @@ enum OpenAPI {
         ]
         if !parameters.isEmpty { op.append(("parameters", .array(parameters))) }
         var responses: [(String, J)] = [("200", ok)]
-        for e in errors { responses.append((e, .responseRef(e == "404" ? "NotFound" : "BadRequest"))) }
+        for e in errors { responses.append((e, .responseRef(errorResponses[e] ?? "BadRequest"))) }
         responses.append(("500", .responseRef("ServerError")))
         op.append(("responses", .object(responses)))
         return ["get": .object(op)]
     }
+
+    /// The shared error responses (components/responses) by status.
+    static let errorResponses = ["401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "415": "UnsupportedMediaType"]
+
+    /// The `security` member of an operation that needs a token (either scheme).
+    static let tokenSecurity: J = [["bearerToken": []], ["apiKey": []]]
 
     static func ok(_ media: String, _ schema: J, headers: Bool = false) -> J {
         var r: [(String, J)] = [("description", "success"), ("content", .object([(media, J.object([("schema", schema)]))]))]
@@ -238,6 +256,12 @@ enum OpenAPI {
                     "code": ["type": "string"], "description": ["type": "string"], "status": ["type": "integer"],
                     "field": ["type": "string"], "problems": ["type": "array", "items": ["type": "object"]],
                 ],
+            ]),
+            ("identity", [
+                "type": "object", "required": ["token_id", "role"],
+                "properties": ["token_id": ["type": "integer"], "role": ["type": "string", "enum": .strings(Role.allCases.map(\.rawValue))],
+                               "name": ["type": "string"], "district_id": ["type": "string"], "community_id": ["type": "string"],
+                               "grid_id": ["type": "string"]],
             ]),
             ("categories", [
                 "type": "object", "required": ["categories"],
@@ -318,9 +342,18 @@ enum OpenAPI {
                 "featureId": ["name": "featureId", "in": "path", "required": true, "description": "the feature id, percent-encoded (`/` as %2F)",
                               "schema": ["type": "string", "minLength": 1]],
             ],
+            "securitySchemes": [
+                "bearerToken": ["type": "http", "scheme": "bearer",
+                                "description": "a token from `wangge token create` (roles: admin, district, community, worker, planner, reporter)"],
+                "apiKey": ["type": "apiKey", "in": "query", "name": "api_key", "description": "the same token, as Open311 GeoReport v2 clients send it"],
+            ],
             "responses": [
                 "BadRequest": error("a parameter is invalid (the body names it in `field`)"),
                 "NotFound": error("no such collection, feature or route"),
+                "Unauthorized": error("no token where one is needed, or a token that is unknown or revoked"),
+                "Forbidden": error("the token's role or area does not allow this"),
+                "Conflict": error("the request does not fit the resource's current state (the body names it and what is allowed)"),
+                "UnsupportedMediaType": error("the body's Content-Type is not one this route reads"),
                 "ServerError": error("an internal error: the body names the request id under which the server logged the detail"),
             ],
         ]

@@ -1,15 +1,28 @@
 import Foundation
+import GridStore
 import Hummingbird
+import HummingbirdAuth
 
 /// The request context of every wangge route: what middleware learns about a request and the
 /// handlers read. Today that is the request id (Hummingbird's, also in the logger's metadata as
-/// `hb.request.id`) and the JSON encoder of typed bodies; an authenticated identity joins here
-/// when cases and Open311 need one (an authenticator middleware sets it, handlers read it).
-public struct WanggeRequestContext: RequestContext {
+/// `hb.request.id`), the JSON encoder of typed bodies, and who is calling (`identity`, set by
+/// `TokenAuthenticator` from the request's token; nil for anonymous reads).
+public struct WanggeRequestContext: AuthRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The holder of the request's valid token, or nil when it carried none.
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        identity = nil
+    }
+
+    /// The caller's identity, or `AuthError.missingToken` (401) for an anonymous request. (A
+    /// token that was sent but is unknown or revoked never gets this far: the authenticator
+    /// refuses it with 401.)
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw AuthError.missingToken }
+        return identity
     }
 
     /// The id under which this request's log lines are written (`hb.request.id`), also named in
