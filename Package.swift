@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: wangge (CLI) and GridHTTP → GridIO → GridAnalysis → GridIndex →
+// Dependencies point one way: wangge (CLI) and GridHTTP → GridCases → GridIO → GridAnalysis → GridIndex →
 // GridStore → GridGeo. Test support and benchmarks stay out of the product's modules.
 let package = Package(
     name: "wangge",
@@ -53,10 +53,21 @@ let package = Package(
         // Wire formats shared by HTTP and the CLI: point readers (CSV, GeoJSON), answer writers,
         // the streaming batch engine.
         .target(name: "GridIO", dependencies: ["GridGeo", "GridIndex", "GridAnalysis"]),
+        // Cases (issue 11): the loop's state machine, roles and areas, deadlines, escalation and
+        // re-routing, over the store (cases, events) and the assignment index (routing). Its own
+        // module so HTTP (cases, Open311, the managers' views) and the CLI (sweep, reroute) share
+        // one set of rules and stay thin; it sits above GridIO for the points' coordinate rules.
+        .target(
+            name: "GridCases",
+            dependencies: [
+                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "GridHTTP",
             dependencies: [
-                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO",
+                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "wangge",
             dependencies: [
-                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridHTTP",
+                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridHTTP", "GridCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -90,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "GridHTTPTests",
             dependencies: [
-                "GridHTTP", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport",
+                "GridHTTP", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport", "GridCases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]

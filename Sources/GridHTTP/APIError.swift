@@ -1,4 +1,5 @@
 import Foundation
+import GridCases
 import GridGeo
 import GridIO
 import GridStore
@@ -112,6 +113,14 @@ enum ErrorTable {
             var err = APIError(.badRequest, code: "InvalidInput", e.description, field: "body")
             err.problems = [Problem(message: e.message, featureIndex: e.featureIndex, field: e.path.isEmpty ? nil : e.path)]
             return err
+        case let e as CaseInputError:
+            return .badParameter(e.field, e.message)
+        case let e as CaseNotFound:
+            return APIError(.notFound, code: "NotFound", e.description, field: "caseId")
+        case let e as CaseTransitionConflict:
+            return APIError(.conflict, code: "InvalidTransition", e.description, field: "action")
+        case let e as CaseForbidden:
+            return APIError(.forbidden, code: "Forbidden", e.description)
         case let e as AuthError:
             switch e {
             case .missingToken:

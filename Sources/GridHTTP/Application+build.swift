@@ -1,4 +1,6 @@
+import Foundation
 import GridAnalysis
+import GridCases
 import GridStore
 import Hummingbird
 import HummingbirdCore
@@ -15,9 +17,12 @@ public struct ServerConfig: Sendable {
     public var reloadInterval: Duration?
     /// Which other origins' web pages may read the layers (default: any).
     public var cors: CORSPolicy
+    /// Time between case sweeps (overdue escalation, re-routing after a re-import); nil turns it off.
+    public var caseSweepInterval: Duration?
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, reloadInterval: Duration? = .seconds(5),
-                cors: CORSPolicy = .anyOrigin) {
+                cors: CORSPolicy = .anyOrigin, caseSweepInterval: Duration? = .seconds(60)) {
         self.host = host; self.port = port; self.publicURL = publicURL; self.reloadInterval = reloadInterval; self.cors = cors
+        self.caseSweepInterval = caseSweepInterval
     }
 }
 
@@ -27,9 +32,13 @@ public struct AppServices: Sendable {
     public let publicURL: String?
     /// The in-memory indexes (built lazily unless the caller passes a service with a built set).
     public let indexes: IndexService
-    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil) {
+    /// Cases: intake, the loop, the sweep (over the same store and index set).
+    public let cases: CaseService
+    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil, clock: (@Sendable () -> Date)? = nil) {
         self.db = db; self.publicURL = publicURL
-        self.indexes = indexes ?? IndexService(db: db)
+        let indexes = indexes ?? IndexService(db: db)
+        self.indexes = indexes
+        cases = CaseService(db: db, indexes: indexes, now: clock ?? { Date() })
     }
 }
 
@@ -42,6 +51,9 @@ public func buildApplication(_ config: ServerConfig, services: AppServices, logg
         logger: logger)
     if let interval = config.reloadInterval {
         app.addServices(IndexReloader(indexes: services.indexes, interval: interval, logger: logger))
+    }
+    if let interval = config.caseSweepInterval {
+        app.addServices(CaseSweeper(cases: services.cases, interval: interval, logger: logger))
     }
     return app
 }
@@ -68,6 +80,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) 
     AssignController(services: services).addRoutes(to: router)
     NearestController(services: services).addRoutes(to: router)
     CoverageController(services: services).addRoutes(to: router)
+    CasesController(services: services).addRoutes(to: router)
     IdentityController().addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
     router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))

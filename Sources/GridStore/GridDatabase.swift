@@ -49,6 +49,7 @@ public struct GridDatabase: Sendable {
         m.registerMigration("v4-service-tiers", migrate: Migrations.v4ServiceTiers)
         m.registerMigration("v5-walking-network", migrate: Migrations.v5WalkingNetwork)
         m.registerMigration("v6-tokens", migrate: Migrations.v6Tokens)
+        m.registerMigration("v7-cases", migrate: Migrations.v7Cases)
         return m
     }
 

@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between checks for a new boundary generation (an import by another process); 0 turns it off.")
     var reloadInterval: Int = 5
 
+    @Option(help: "Seconds between case sweeps (overdue escalation, re-routing after a re-import); 0 turns it off.")
+    var caseSweepInterval: Int = 60
+
     @Option(name: .customLong("cors-origin"), help: ArgumentHelp(
         "Web origins whose pages may read the layers (CORS, GET and HEAD): * (the default), none, or origins such as https://maps.example.org (repeat or separate with commas).",
         valueName: "origin"))
@@ -32,6 +35,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
+        guard caseSweepInterval >= 0 else { throw ValidationError("--case-sweep-interval must be 0 or more seconds, found \(caseSweepInterval)") }
         guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
         do { _ = try CORSPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origin: \(error)") }
     }
@@ -47,7 +51,8 @@ struct Serve: AsyncParsableCommand {
         note("index set: \(try indexes.current().summary)")
         let config = ServerConfig(host: host, port: port, publicURL: publicURL,
                                   reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
-                                  cors: try CORSPolicy(parsing: corsOrigins))
+                                  cors: try CORSPolicy(parsing: corsOrigins),
+                                  caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil)
         let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()
