@@ -47,7 +47,7 @@ public struct APIError: HTTPResponseError, Sendable {
 /// The JSON body of every 4xx and 5xx (the `exception` schema of the API definition).
 public struct ErrorBody: Codable, Equatable, Sendable {
     /// A word for the kind of error: InvalidParameterValue, InvalidInput, NotFound,
-    /// MethodNotAllowed, PayloadTooLarge, Unauthorized, Forbidden, ServerError.
+    /// MethodNotAllowed, PayloadTooLarge, Unauthorized, Forbidden, TooManyRequests, ServerError.
     public var code: String
     /// What was wrong, in words, naming the parameter or the place.
     public var description: String
@@ -136,6 +136,11 @@ enum ErrorTable {
             case .forbidden(let why):
                 return APIError(.forbidden, code: "Forbidden", why)
             }
+        case let e as RateLimited:
+            var err = APIError(.tooManyRequests, code: "TooManyRequests",
+                               "too many requests from this client (\(e.client)); retry after \(e.retryAfter) s, or send points in one batch (POST /assign)")
+            err.headers[.retryAfter] = String(e.retryAfter)
+            return err
         case let e as TokenError:
             return APIError(.badRequest, code: "InvalidParameterValue", e.description)
         case is NIOTooManyBytesError:

@@ -19,10 +19,13 @@ public struct ServerConfig: Sendable {
     public var cors: CORSPolicy
     /// Time between case sweeps (overdue escalation, re-routing after a re-import); nil turns it off.
     public var caseSweepInterval: Duration?
+    /// Rate limit, body limit, read timeout, connection cap (see `OperationsConfig`).
+    public var operations: OperationsConfig
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, reloadInterval: Duration? = .seconds(5),
-                cors: CORSPolicy = .anyOrigin, caseSweepInterval: Duration? = .seconds(60)) {
+                cors: CORSPolicy = .anyOrigin, caseSweepInterval: Duration? = .seconds(60), operations: OperationsConfig = .init()) {
         self.host = host; self.port = port; self.publicURL = publicURL; self.reloadInterval = reloadInterval; self.cors = cors
         self.caseSweepInterval = caseSweepInterval
+        self.operations = operations
     }
 }
 
@@ -45,9 +48,10 @@ public struct AppServices: Sendable {
 /// The whole server: the router, and the services that run beside it (the index reloader).
 public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge")) -> some ApplicationProtocol {
     var app = Application(
-        router: buildRouter(services, cors: config.cors),
-        server: wanggeHTTPServer(),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge"),
+        router: buildRouter(services, cors: config.cors, operations: config.operations),
+        server: config.operations.server,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge",
+                             availableConnectionsDelegate: config.operations.connectionCap(logger: logger)),
         logger: logger)
     if let interval = config.reloadInterval {
         app.addServices(IndexReloader(indexes: services.indexes, interval: interval, logger: logger))
@@ -59,19 +63,29 @@ public func buildApplication(_ config: ServerConfig, services: AppServices, logg
 }
 
 /// HTTP/1.1 with a JSON 414 for an over-long request head (OversizeHeadHandler) instead of an
-/// empty 400.
-public func wanggeHTTPServer() -> HTTPServerBuilder {
-    .http1(configuration: .init(additionalChannelHandlers: [OversizeHeadHandler()]))
+/// empty 400, and the read timeout (`idleTimeout`, see `OperationsConfig.server`).
+public func wanggeHTTPServer(idleTimeout: TimeAmount? = nil) -> HTTPServerBuilder {
+    .http1(configuration: .init(additionalChannelHandlers: [OversizeHeadHandler()], idleTimeout: idleTimeout))
 }
 
-/// Every route, behind the one HTTP boundary: CORS outermost (so error responses carry it too),
-/// then the error table, then the token reader; HEAD generated for every GET; 405 and OPTIONS for known paths.
-public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) -> Router<WanggeRequestContext> {
+/// Every route, behind the one HTTP boundary: the request id and the request metrics outermost
+/// (every answer counted and carrying its id), then CORS (so error responses carry it too),
+/// then the error table, then the token reader, the rate limit (per token, so after it) and the
+/// body limit; HEAD generated for every GET; 405 and OPTIONS for known paths.
+public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin, operations: OperationsConfig = .init()) -> Router<WanggeRequestContext> {
     let router = Router(context: WanggeRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let metrics = WanggeMetrics.shared
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    if operations.logRequests { router.add(middleware: LogRequestsMiddleware(.info)) }
     router.add(middleware: CORSReadsMiddleware(policy: cors))
     router.add(middleware: ErrorMiddleware())
     // Inside the error table, so a refused token gets the same JSON body as every other error.
     router.add(middleware: TokenAuthenticator(db: services.db))
+    if !operations.rateLimit.isOff {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(operations.rateLimit), limitLoopback: operations.rateLimitLoopback))
+    }
+    router.add(middleware: BodyLimitMiddleware(maxBytes: operations.maxBodyBytes))
     router.get("/health") { _, _ in Health(status: "ok") }
     LandingController(services: services).addRoutes(to: router)
     FeaturesController(services: services).addRoutes(to: router.group("collections"))
@@ -82,6 +96,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) 
     CoverageController(services: services).addRoutes(to: router)
     CasesController(services: services).addRoutes(to: router)
     IdentityController().addRoutes(to: router)
+    MetricsController(services: services, metrics: metrics).addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
     router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))
     return router

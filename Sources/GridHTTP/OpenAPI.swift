@@ -57,6 +57,9 @@ enum OpenAPI {
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
             ("/me", withSecurity(get("who am I", "The identity of the request's token: its id, role, area and name. 401 without a valid token.",
                                      tag: "Service", ok: ok(OGC.Media.json, .schemaRef("identity")), errors: ["401"]))),
+            ("/metrics", get("metrics", "Prometheus text exposition format 0.0.4: requests by route pattern and status, latency histograms, " +
+                             "the index set (generation, build seconds, features per layer), imports per layer (see MetricsController).",
+                             tag: "Service", ok: ok("text/plain; version=0.0.4; charset=utf-8", ["type": "string"]), errors: [])),
             ("/health", get("health check", "Answers 200 while the service runs.", tag: "Service",
                             ok: ok(OGC.Media.json, ["type": "object", "required": ["status"], "properties": ["status": ["type": "string"]]]), errors: [])),
             (MapPage.scriptPath, get("the map page's script", "The planner's map page's JavaScript (Leaflet layers, the grid chain on click).",

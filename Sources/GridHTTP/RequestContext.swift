@@ -2,6 +2,7 @@ import Foundation
 import GridStore
 import Hummingbird
 import HummingbirdAuth
+import NIOCore
 
 /// The request context of every wangge route: what middleware learns about a request and the
 /// handlers read. Today that is the request id (Hummingbird's, also in the logger's metadata as
@@ -11,10 +12,14 @@ public struct WanggeRequestContext: AuthRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The holder of the request's valid token, or nil when it carried none.
     public var identity: Identity?
+    /// The peer's address (the rate limit's key for anonymous requests); nil without a socket
+    /// (router tests).
+    public var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The caller's identity, or `AuthError.missingToken` (401) for an anonymous request. (A

@@ -33,11 +33,44 @@ struct Serve: AsyncParsableCommand {
         valueName: "origin"))
     var corsOrigins: [String] = []
 
+    @Option(help: ArgumentHelp("Requests per client (per token; per address for anonymous requests): N/s or N/min, 0 for no limit. Loopback clients are not limited unless --rate-limit-loopback.",
+                               valueName: "rate"))
+    var rateLimit: String = "100/s"
+
+    @Option(help: "Requests a client may make at once before the rate applies (the token bucket's size; default 10 s at the rate).")
+    var rateBurst: Int?
+
+    @Flag(help: "Limit loopback clients too (by default the machine's own scripts and a proxy in front are not limited).")
+    var rateLimitLoopback = false
+
+    @Option(help: "Seconds a connection may send nothing while idle or in the middle of a request before it is closed (slow clients); 0: never.")
+    var readTimeout: Int = 30
+
+    @Option(help: "Connections served at once; more wait until one closes.")
+    var maxConnections: Int = 4096
+
+    @Option(help: "Log lines as text (for people) or json (one JSON object per line on stderr, for log collectors).")
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Write one log line per request (method, path, status, request id).")
+    var logRequests = false
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
         guard caseSweepInterval >= 0 else { throw ValidationError("--case-sweep-interval must be 0 or more seconds, found \(caseSweepInterval)") }
         guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
         do { _ = try CORSPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origin: \(error)") }
+        do { _ = try operations() } catch { throw ValidationError("--rate-limit: \(error)") }
+        guard readTimeout >= 0 else { throw ValidationError("--read-timeout must be 0 or more seconds, found \(readTimeout)") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, found \(maxConnections)") }
+        if let b = rateBurst, b < 1 { throw ValidationError("--rate-burst must be at least 1, found \(b)") }
+    }
+
+    func operations() throws -> OperationsConfig {
+        OperationsConfig(rateLimit: try RateLimit(parsing: rateLimit, burst: rateBurst.map(Double.init)), rateLimitLoopback: rateLimitLoopback,
+                         readTimeout: readTimeout > 0 ? .seconds(readTimeout) : nil, maxConnections: maxConnections, logRequests: logRequests)
     }
 
     func run() async throws {
@@ -45,16 +78,16 @@ struct Serve: AsyncParsableCommand {
         if !noSample, try db.isEmpty() {
             try loadSample(into: db, root: nil)
         }
-        var logger = Logger(label: "wangge")
+        var logger = logFormat == .json ? Logger(label: "wangge") { JSONLogHandler(label: $0) } : Logger(label: "wangge")
         logger.logLevel = .info
         let indexes = IndexService(db: db, current: try Indexes.build(from: db))
         note("index set: \(try indexes.current().summary)")
         let config = ServerConfig(host: host, port: port, publicURL: publicURL,
                                   reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
                                   cors: try CORSPolicy(parsing: corsOrigins),
-                                  caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil)
+                                  caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil, operations: try operations())
         let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
-        note("wangge serving \(store.db) on http://\(host):\(port)/")
+        note("wangge serving \(store.db) on http://\(host):\(port)/ (rate limit \(config.operations.rateLimit))")
         try await app.runService()
     }
 }

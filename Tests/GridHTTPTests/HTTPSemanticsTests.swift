@@ -35,7 +35,10 @@ final class HTTPSemanticsTests: XCTestCase {
                 XCTAssertEqual(head.status, get.status, uri)
                 XCTAssertEqual(head.body.readableBytes, 0, "\(uri): HEAD has no body")
                 XCTAssertEqual(head.headers[.contentType], get.headers[.contentType], uri)
-                XCTAssertEqual(head.headers[.contentLength], String(get.body.readableBytes), "\(uri): the length of the GET body")
+                // /metrics counts every request, the GET just before included: its length moves.
+                if uri != "/metrics" {
+                    XCTAssertEqual(head.headers[.contentLength], String(get.body.readableBytes), "\(uri): the length of the GET body")
+                }
                 XCTAssertEqual(head.headers[OGC.Header.contentCRS], get.headers[OGC.Header.contentCRS], uri)
             }
             for (uri, status) in [("/health", HTTPResponse.Status.ok), ("/collections/grids/items", .ok), ("/collections/districts/items/nope", .notFound),
