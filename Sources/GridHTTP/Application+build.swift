@@ -5,6 +5,7 @@ import GridStore
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 public struct ServerConfig: Sendable {
