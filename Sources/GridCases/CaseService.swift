@@ -129,7 +129,7 @@ public struct CaseService: Sendable {
         let at = now()
         let actor = CaseActor(identity)
         let new = NewCase(
-            category: category.code, description: intake.description, lon: point.lon, lat: point.lat, inputCRS: intake.crs.description,
+            category: category.code, description: intake.description, lon: point.lon, lat: point.lat, inputCRS: Self.crsName(intake.crs),
             inputLon: intake.lon, inputLat: intake.lat, accuracyMetres: intake.accuracyMetres, routing: routing, level: level,
             generation: index.generation, reportedAt: at, deadlineAt: Deadlines.deadline(from: at, category.deadlineClass),
             contact: intake.contact, photoURLs: intake.photoURLs, reporterTokenId: identity.tokenId, reporterName: actor.name,
@@ -153,6 +153,16 @@ public struct CaseService: Sendable {
         return CaseRouting(gridId: nil, communityId: n?.communityId, streetId: n?.streetId, districtId: n?.districtId,
                            compoundId: a.compound?.id, workerName: nil, workerPhone: nil, outsideGrids: true,
                            nearestGridId: n?.id, nearestMetres: a.nearest?.metres)
+    }
+
+    /// How a case records the CRS it came in: the names clients send (wgs84, gcj02, bd09) or EPSG:n.
+    static func crsName(_ crs: CRS) -> String {
+        switch crs {
+        case .wgs84: return "wgs84"
+        case .gcj02: return "gcj02"
+        case .bd09: return "bd09"
+        case .epsg(let n): return "EPSG:\(n)"
+        }
     }
 
     static func checkURL(_ u: String, field: String) throws {

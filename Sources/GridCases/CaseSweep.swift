@@ -1,4 +1,5 @@
 import Foundation
+import GridGeo
 import GridIndex
 import GridStore
 import Logging

@@ -2,6 +2,7 @@ import Foundation
 import GridCases
 import GridGeo
 import GridStore
+import HTTPTypes
 import Hummingbird
 import NIOCore
 

@@ -36,7 +36,7 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(before.mapValues(\.count), ["districts": 2, "streets": 2, "communities": 2, "grids": 3, "compounds": 2, "stations": 0])
 
         let db = try GridDatabase(path: path)
-        XCTAssertEqual(try db.appliedMigrations(), ["v1-layers", "v2-boundary-history", "v3-station-categories", "v4-service-tiers", "v5-walking-network", "v6-tokens"])
+        XCTAssertEqual(try db.appliedMigrations(), ["v1-layers", "v2-boundary-history", "v3-station-categories", "v4-service-tiers", "v5-walking-network", "v6-tokens", "v7-cases"])
         XCTAssertEqual(try rawRows(path), before, "same rows, same ids, byte-identical geometries")
 
         // `wangge export` writes what the v1 release wrote (its output is in v1-export/).

@@ -9,13 +9,13 @@ final class StoreTests: XCTestCase {
         let db = try makeStore(self)
         try db.read { conn in
             let rows = try Row.fetchAll(conn, sql: "SELECT f_table_name, geometry_type, srid, spatial_index_enabled FROM geometry_columns ORDER BY f_table_name")
-            XCTAssertEqual(rows.map { $0[0] as String }, (Layer.all.flatMap { [$0.name, $0.historyTable] } + ["network_edges"]).sorted(),
-                           "every layer and its history, and the walking network")
+            XCTAssertEqual(rows.map { $0[0] as String }, (Layer.all.flatMap { [$0.name, $0.historyTable] } + ["network_edges", "cases"]).sorted(),
+                           "every layer and its history, the walking network and the cases")
             for r in rows {
                 XCTAssertEqual(r[2] as Int, 4326)
                 XCTAssertEqual(r[3] as Int, 1)
                 let name = r[0] as String
-                XCTAssertEqual(r[1] as Int, name.hasPrefix("stations") ? 1 : name == "network_edges" ? 2 : 6, "POINT=1, LINESTRING=2, MULTIPOLYGON=6")
+                XCTAssertEqual(r[1] as Int, name.hasPrefix("stations") || name == "cases" ? 1 : name == "network_edges" ? 2 : 6, "POINT=1, LINESTRING=2, MULTIPOLYGON=6")
             }
             XCTAssertEqual(try String.fetchOne(conn, sql: "PRAGMA journal_mode"), "wal")
             XCTAssertEqual(try Double.fetchOne(conn, sql: "SELECT ST_Distance(MakePoint(114, 23, 4326), MakePoint(114.01, 23, 4326), 1)") ?? 0, 1025.2, accuracy: 0.1)
