@@ -27,9 +27,9 @@ struct CaseViewsController {
 
     func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get("/cases/stats", use: stats)
-        router.get(OGC.Path.collection(Self.collectionId), use: collection)
-        router.get(OGC.Path.items(Self.collectionId), use: items)
-        router.get(OGC.Path.items(Self.collectionId) + "/:featureId", use: item)
+        router.get(RouterPath(OGC.Path.collection(Self.collectionId)), use: collection)
+        router.get(RouterPath(OGC.Path.items(Self.collectionId)), use: items)
+        router.get(RouterPath(OGC.Path.items(Self.collectionId) + "/:featureId"), use: item)
     }
 
     // MARK: the collection

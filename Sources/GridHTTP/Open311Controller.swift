@@ -2,6 +2,7 @@ import Foundation
 import GridCases
 import GridGeo
 import GridStore
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -42,11 +43,11 @@ struct Open311Controller {
 
     func addRoutes(to router: Router<WanggeRequestContext>) {
         for f in Open311Format.allCases {
-            router.get("\(Self.root)/services.\(f.rawValue)") { r, c in try await serviceList(r, c, f) }
-            router.get("\(Self.root)/services/{serviceCode}.\(f.rawValue)") { r, c in try await definition(r, c, f) }
-            router.get("\(Self.root)/requests.\(f.rawValue)") { r, c in try await requests(r, c, f) }
-            router.post("\(Self.root)/requests.\(f.rawValue)") { r, c in try await create(r, c, f) }
-            router.get("\(Self.root)/requests/{requestId}.\(f.rawValue)") { r, c in try await one(r, c, f) }
+            router.get(RouterPath("\(Self.root)/services.\(f.rawValue)")) { r, c in try await serviceList(r, c, f) }
+            router.get(RouterPath("\(Self.root)/services/{serviceCode}.\(f.rawValue)")) { r, c in try await definition(r, c, f) }
+            router.get(RouterPath("\(Self.root)/requests.\(f.rawValue)")) { r, c in try await requests(r, c, f) }
+            router.post(RouterPath("\(Self.root)/requests.\(f.rawValue)")) { r, c in try await create(r, c, f) }
+            router.get(RouterPath("\(Self.root)/requests/{requestId}.\(f.rawValue)")) { r, c in try await one(r, c, f) }
         }
     }
 

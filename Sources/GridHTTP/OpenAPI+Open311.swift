@@ -37,8 +37,10 @@ extension OpenAPI {
         var paths: [(String, J)] = []
         for f in Open311Format.allCases {
             let media = f == .json ? "application/json" : "text/xml"
+            let xmlSchema: J = ["type": "string", "description": "GeoReport v2 XML"]
             func body(_ schema: J, _ d: String = "success") -> J {
-                ["description": .string(d), "content": .object([(media, ["schema": f == .json ? schema : ["type": "string", "description": "GeoReport v2 XML"]])])]
+                let chosen: J = f == .json ? schema : xmlSchema
+                return ["description": .string(d), "content": .object([(media, J.object([("schema", chosen)]))])]
             }
             func errors(_ codes: [String]) -> [(String, J)] {
                 codes.map { ($0, body(errorList, "the spec's error list: [{code, description}] (XML: <errors><error><code/><description/></error></errors>)")) }
