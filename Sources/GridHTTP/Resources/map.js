@@ -410,7 +410,6 @@ async function showNearest(lon, lat) {
 const CASE_COLOURS = { reported: "#e41a1c", filed: "#ff7f00", dispatched: "#377eb8", escalated: "#984ea3", handled: "#4daf4a",
                        verified: "#a6d854", closed: "#8c8c8c", evaluated: "#525252", rejected: "#d9d9d9" };
 const casesLayer = L.layerGroup();
-control.addOverlay(casesLayer, '<span class="dot" style="background:#e41a1c"></span>Cases 案件');
 
 async function showCases() {
   const token = document.getElementById("cases-token").value.trim();
@@ -444,6 +443,8 @@ async function showCases() {
         .addTo(casesLayer);
     }
     casesLayer.addTo(map);
+    // In the layer switcher once there is something to switch (not for a page without a token).
+    if (!wangge.casesOverlay) wangge.casesOverlay = control.addOverlay(casesLayer, '<span class="dot" style="background:#e41a1c"></span>Cases 案件');
     legendBox.innerHTML = Object.keys(CASE_COLOURS).filter(s => byState[s]).map(s => '<div data-state="' + s + '"><span class="dot" style="background:' +
       CASE_COLOURS[s] + '"></span>' + s + ' <span class="count">' + fmt(byState[s]) + "</span></div>").join("") +
       '<div data-state="overdue"><span class="dot" style="background:#fff;border:3px solid #ff0000"></span>overdue 超期 <span class="count">' + fmt(overdue) + "</span></div>";
