@@ -145,6 +145,14 @@ final class Open311Tests: XCTestCase {
                 XCTAssertTrue(o["agency_responsible"]?.stringValue?.hasPrefix("grid \(grid.id), community \(grid.communityId ?? "-")") == true)
                 XCTAssertFalse(String(buffer: r.body).contains("a@example.org"), "public reads carry no contact details")
             }
+            // The same in XML: the spec's <service_requests><request> with an empty <account_id/>.
+            let fields = [("api_key", reporter), ("service_code", "garbage"), ("lat", "\(p.lat)"), ("long", "\(p.lon)"), ("description", "垃圾")]
+            try await client.execute(uri: "/open311/v2/requests.xml", method: .post, headers: Self.formType, body: Self.form(fields)) { r in
+                XCTAssertEqual(r.status, .created)
+                let x = String(buffer: r.body)
+                XCTAssertTrue(x.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<service_requests><request><service_request_id>\(id + 1)</service_request_id><service_notice>routed to grid \(grid.id)"), x)
+                XCTAssertTrue(x.hasSuffix("</service_notice><account_id/></request></service_requests>\n"), x)
+            }
             // Through the loop to closed; escalation shows in the level; the status follows.
             try await Self.act(client, id, community, "escalate")
             env.clock.hours(1)
