@@ -307,3 +307,44 @@ def test_screenshot(loaded, tmp_path):
         out = REPO / out
     assert loaded.save_screenshot(str(out))
     assert out.stat().st_size > 10_000
+
+
+def test_cases_layer_needs_a_token_and_colours_points_by_state(loaded, server, city_db):
+    """Issue 11 §6: the cases layer asks for a staff token (kept in sessionStorage), refuses a bad
+    one with the server's 401, and draws every case the collection serves, coloured by state."""
+    from collections import Counter
+
+    from test_cases_intake import call, mint_token
+    admin = mint_token(city_db, "admin")
+    page = get(server, "/collections/grids/items?limit=3")
+    ids = []
+    for k, g in enumerate(page["features"]):
+        p = shape(g["geometry"]).representative_point()
+        status, case = call("POST", f"{server}/cases", {"lon": p.x, "lat": p.y, "category": "garbage", "description": f"map {k}"}, token=admin)
+        assert status == 201, case
+        ids.append(case["id"])
+    assert call("POST", f"{server}/cases/{ids[1]}/events", {"action": "file"}, token=admin)[0] == 201
+    assert call("POST", f"{server}/cases/{ids[2]}/events", {"action": "reject", "reason": "duplicate"}, token=admin)[0] == 201
+
+    show = "document.getElementById('cases-token').value = arguments[0]; document.getElementById('cases-show').click()"
+    loaded.execute_script(show, "not-a-token")
+    err = wait_for(loaded, "return window.wangge.cases && window.wangge.cases.error")
+    assert "401" in err and loaded.execute_script("return casesLayer.getLayers().length") == 0
+
+    loaded.execute_script(show, admin)
+    got = wait_for(loaded, "return window.wangge.cases && window.wangge.cases.count && window.wangge.cases")
+    assert loaded.execute_script("return sessionStorage.getItem('wangge-token')") == admin
+    _, items = call("GET", f"{server}/collections/cases/items?limit=1000", token=admin)
+    assert got["count"] == items["numberMatched"] == len(items["features"])
+    assert got["byState"] == dict(Counter(f["properties"]["state"] for f in items["features"]))
+    assert got["overdue"] == sum(f["properties"]["overdue"] for f in items["features"])
+    colours = loaded.execute_script("return CASE_COLOURS")
+    drawn = loaded.execute_script("return casesLayer.getLayers().map(l => [l.getTooltip().getContent(), l.options.fillColor, l.options.color])")
+    by_id = {c.split(" ")[1]: (fill, ring) for c, fill, ring in drawn}
+    for f in items["features"]:
+        fill, ring = by_id[f["id"]]
+        assert fill == colours[f["properties"]["state"]]
+        assert (ring == "#ff0000") == f["properties"]["overdue"]
+    assert {by_id[str(i)][0] for i in ids} == {colours["reported"], colours["filed"], colours["rejected"]}
+    legend = loaded.execute_script("return [...document.querySelectorAll('#cases-legend div')].map(d => d.dataset.state)")
+    assert set(legend) == set(got["byState"]) | {"overdue"}

@@ -107,7 +107,8 @@ public struct CaseSweeper: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
+            // A graceful shutdown (SIGTERM) ends the wait at once rather than after up to a whole interval.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
             do {
                 let r = try cases.sweep()
                 if !r.escalated.isEmpty || !r.rerouted.isEmpty {

@@ -184,7 +184,15 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let e = ErrorTable.apiError(for: error, request: request, requestID: context.requestID, logger: context.logger)
-            let response = try e.response(from: request, context: context)
+            var response = try e.response(from: request, context: context)
+            // Open311 clients read the spec's error list, in the format the path names. (A 405 is
+            // the router's answer about methods, which the spec does not cover: it keeps the
+            // common body, like every other 405.)
+            if request.uri.path.hasPrefix(Open311Controller.root + "/"), e.status != .methodNotAllowed {
+                var open311 = try Open311Document.errors(e, format: Open311Format(path: request.uri.path)).response(from: request, context: context)
+                for field in e.headers where field.name != .contentType { open311.headers.append(field) }
+                response = open311
+            }
             // HEAD answers carry the headers of the error, not its body (RFC 9110 §9.3.2).
             return request.method == .head ? response.createHeadResponse() : response
         }

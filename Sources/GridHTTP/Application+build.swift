@@ -96,6 +96,8 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin, 
     NearestController(services: services).addRoutes(to: router)
     CoverageController(services: services).addRoutes(to: router)
     CasesController(services: services).addRoutes(to: router)
+    Open311Controller(services: services).addRoutes(to: router)
+    CaseViewsController(services: services).addRoutes(to: router)
     IdentityController().addRoutes(to: router)
     MetricsController(services: services, metrics: metrics).addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).

@@ -52,6 +52,8 @@ enum OpenAPI {
         paths += coveragePaths()
         paths += nearestPaths()
         paths += casePaths()
+        paths += caseViewPaths()
+        paths += open311Paths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),
@@ -107,6 +109,7 @@ enum OpenAPI {
                 ["name": "Nearest", "description": "nearest service stations and the life service circles"],
                 ["name": "Map", "description": "the planner's map page"],
                 ["name": "Service", "description": "operations"],
+                ["name": "Open311", "description": "Open311 GeoReport v2 over the cases (JSON and XML)"],
             ],
             "paths": .object(paths),
             "components": components(schema),

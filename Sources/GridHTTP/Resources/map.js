@@ -465,6 +465,62 @@ async function suggestSites() {
     status.innerHTML = '<span class="err">' + esc(err.message) + "</span>";
   }
 }
+// Cases (issue 11 §6): points coloured by the loop's state, overdue ones ringed in red. Cases
+// carry reporters' contact details, so the collection needs a staff token: the page asks for
+// one and keeps it in sessionStorage (this tab only, gone when it closes), never in the URL.
+const CASE_COLOURS = { reported: "#e41a1c", filed: "#ff7f00", dispatched: "#377eb8", escalated: "#984ea3", handled: "#4daf4a",
+                       verified: "#a6d854", closed: "#8c8c8c", evaluated: "#525252", rejected: "#d9d9d9" };
+const casesLayer = L.layerGroup();
+
+async function showCases() {
+  const token = document.getElementById("cases-token").value.trim();
+  const box = document.getElementById("cases-status"), legendBox = document.getElementById("cases-legend");
+  casesLayer.clearLayers();
+  legendBox.innerHTML = "";
+  wangge.cases = null;
+  if (!token) { sessionStorage.removeItem("wangge-token"); box.textContent = "Cases need a staff token (kept in this tab only)."; return; }
+  sessionStorage.setItem("wangge-token", token);
+  box.textContent = "loading cases…";
+  try {
+    const features = [];
+    for (let next = "/collections/cases/items?limit=1000"; next;) {
+      const r = await fetch(next, { headers: { Authorization: "Bearer " + token, Accept: "application/geo+json" } });
+      const page = await r.json();
+      if (!r.ok) throw new Error("cases: HTTP " + r.status + " " + (page.description || ""));
+      features.push(...page.features);
+      const link = (page.links || []).find(l => l.rel === "next");
+      next = link ? link.href : null;
+    }
+    const byState = {};
+    let overdue = 0;
+    for (const f of features) {
+      const p = f.properties, [lon, lat] = f.geometry.coordinates;
+      byState[p.state] = (byState[p.state] || 0) + 1;
+      if (p.overdue) overdue++;
+      L.circleMarker([lat, lon], { radius: p.overdue ? 7 : 5, color: p.overdue ? "#ff0000" : "#222", weight: p.overdue ? 3 : 0.8,
+                                   fillColor: CASE_COLOURS[p.state] || "#000", fillOpacity: 0.95 })
+        .bindTooltip("case " + esc(f.id) + " · " + esc(p.category) + "<br>" + esc(p.state) + (p.overdue ? " · <b>overdue 超期</b>" : "") +
+                     "<br>grid " + esc(p.grid_id || "—"))
+        .addTo(casesLayer);
+    }
+    casesLayer.addTo(map);
+    // In the layer switcher once there is something to switch (not for a page without a token).
+    if (!wangge.casesOverlay) wangge.casesOverlay = control.addOverlay(casesLayer, '<span class="dot" style="background:#e41a1c"></span>Cases 案件');
+    legendBox.innerHTML = Object.keys(CASE_COLOURS).filter(s => byState[s]).map(s => '<div data-state="' + s + '"><span class="dot" style="background:' +
+      CASE_COLOURS[s] + '"></span>' + s + ' <span class="count">' + fmt(byState[s]) + "</span></div>").join("") +
+      '<div data-state="overdue"><span class="dot" style="background:#fff;border:3px solid #ff0000"></span>overdue 超期 <span class="count">' + fmt(overdue) + "</span></div>";
+    box.textContent = fmt(features.length) + " cases";
+    wangge.cases = { count: features.length, byState, overdue };
+  } catch (err) {
+    box.innerHTML = '<span class="err">' + esc(err.message) + "</span>";
+    wangge.cases = { error: err.message };
+  }
+}
+document.getElementById("cases-form").addEventListener("submit", showCases);
+if (sessionStorage.getItem("wangge-token")) {
+  document.getElementById("cases-token").value = sessionStorage.getItem("wangge-token");
+  showCases();
+}
 
 (async () => {
   try {
