@@ -94,7 +94,8 @@ struct CasesController {
     /// (true/false), `from`/`to` (reported at, RFC 3339 date-time or a date in Asia/Shanghai;
     /// `to` exclusive), `limit` (1–1,000, default 100), `offset`.
     static func query(_ p: Parameters) throws -> CaseQuery {
-        for (k, _) in p where !listParameters.contains(String(k)) {
+        // `api_key` is the token (TokenAuthenticator read it), not a filter.
+        for (k, _) in p where !listParameters.contains(String(k)) && k != "api_key" {
             throw APIError.badParameter(String(k), "unknown parameter; /cases takes " + listParameters.sorted().joined(separator: ", "))
         }
         var q = CaseQuery()

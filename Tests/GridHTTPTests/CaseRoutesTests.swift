@@ -212,6 +212,7 @@ final class CaseRoutesTests: XCTestCase {
             // api_key works as well as the header.
             let viaKey = try await Self.get(client, "/cases/\(id)?api_key=\(reporter)", nil)
             XCTAssertEqual(viaKey["id"]?.intValue, id)
+            _ = try await Self.get(client, "/cases?api_key=\(district)", nil)  // the list too: api_key is not a filter
             // Reading: the reporter its own; another reporter not; the planner without contact; staff of the area with it.
             _ = try await Self.get(client, "/cases/\(id)", reporter2, status: .forbidden)
             let planned = try await Self.get(client, "/cases/\(id)", planner)
