@@ -1,4 +1,5 @@
 import Foundation
+import GridAnalysis
 import GridGeo
 import GridIO
 import GridStore
@@ -126,6 +127,11 @@ enum ErrorTable {
                 return err
             case .forbidden(let why):
                 return APIError(.forbidden, code: "Forbidden", why)
+            }
+        case let e as IsochroneRefusal:
+            switch e.kind {
+            case .noNetwork: return APIError(.conflict, code: "NoWalkingNetwork", e.message)
+            case .outOfReach: return APIError(.unprocessableContent, code: "OutOfReach", e.description, field: e.field)
             }
         case let e as TokenError:
             return APIError(.badRequest, code: "InvalidParameterValue", e.description)

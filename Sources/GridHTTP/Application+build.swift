@@ -26,9 +26,13 @@ public struct AppServices: Sendable {
     public let publicURL: String?
     /// The in-memory indexes (built lazily unless the caller passes a service with a built set).
     public let indexes: IndexService
-    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil) {
+    /// The longest isochrone contour `GET /isochrone` draws, minutes (`serve --isochrone-max-minutes`).
+    public let isochroneMaxMinutes: Double
+    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil,
+                isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes) {
         self.db = db; self.publicURL = publicURL
         self.indexes = indexes ?? IndexService(db: db)
+        self.isochroneMaxMinutes = isochroneMaxMinutes
     }
 }
 
@@ -60,6 +64,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin) 
     AssignController(services: services).addRoutes(to: router)
     NearestController(services: services).addRoutes(to: router)
     CoverageController(services: services).addRoutes(to: router)
+    IsochroneController(services: services).addRoutes(to: router)
     IdentityController().addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).
     router.add(middleware: MethodFallbackMiddleware(table: RouteTable(router.routes)))

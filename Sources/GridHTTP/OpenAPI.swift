@@ -51,6 +51,7 @@ enum OpenAPI {
         paths += assignPaths()
         paths += coveragePaths()
         paths += nearestPaths()
+        paths += isochronePaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),

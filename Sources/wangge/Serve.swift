@@ -30,7 +30,13 @@ struct Serve: AsyncParsableCommand {
         valueName: "origin"))
     var corsOrigins: [String] = []
 
+    @Option(help: "The longest isochrone contour GET /isochrone draws, minutes (1 or more).")
+    var isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes
+
     func validate() throws {
+        guard isochroneMaxMinutes.isFinite, isochroneMaxMinutes >= 1 else {
+            throw ValidationError("--isochrone-max-minutes must be a number of minutes, 1 or more, found \(isochroneMaxMinutes)")
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
         guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
         do { _ = try CORSPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origin: \(error)") }
@@ -48,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         let config = ServerConfig(host: host, port: port, publicURL: publicURL,
                                   reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
                                   cors: try CORSPolicy(parsing: corsOrigins))
-        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
+        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes, isochroneMaxMinutes: isochroneMaxMinutes), logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()
     }
