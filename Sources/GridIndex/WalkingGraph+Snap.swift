@@ -129,11 +129,16 @@ extension WalkingGraph {
         }
         // Beyond the grid on every side after this many rings.
         let far = max(abs(cx), abs(cx - g.nx + 1), abs(cy), abs(cy - g.ny + 1))
-        var r = 0
+        // A point far outside the grid (lon 0, lat 0 against a city) starts at the first ring that
+        // meets the grid, and each ring visits only its cells inside the grid: without both, the
+        // search walked ~r² empty cells (minutes for a point a continent away).
+        var r = max(0, -cx, cx - (g.nx - 1), -cy, cy - (g.ny - 1))
         while true {
             if r == 0 { visit(cx, cy) } else {
-                for x in (cx - r)...(cx + r) { visit(x, cy - r); visit(x, cy + r) }
-                for y in (cy - r + 1)...(cy + r - 1) { visit(cx - r, y); visit(cx + r, y) }
+                let x0 = max(cx - r, 0), x1 = min(cx + r, g.nx - 1)
+                if x0 <= x1 { for x in x0...x1 { visit(x, cy - r); visit(x, cy + r) } }
+                let y0 = max(cy - r + 1, 0), y1 = min(cy + r - 1, g.ny - 1)
+                if y0 <= y1 { for y in y0...y1 { visit(cx - r, y); visit(cx + r, y) } }
             }
             // Unvisited cells are ≥ r whole cells away in x or in y.
             if r >= far || (best.isFinite && Double(r) * g.minCellMetres > margin(best) * 1.01) { break }
