@@ -3,7 +3,8 @@
 number of features the store holds, the console stays clean, and a click shows the grid chain.
 The coverage control (issue 9 §5) lists the store's categories and tiers, colours compounds and grids
 with the counts /coverage gives, draws /coverage/gaps's uncovered areas, and a click lists the
-nearest station of each category exactly as /nearest answers.
+nearest station of each category exactly as /nearest answers; a click on a station draws its walking
+isochrones exactly as /stations/{id}/isochrone answers.
 
 Set WANGGE_MAP_SCREENSHOT=docs/map.png to write the screenshot the README shows."""
 import json
@@ -293,6 +294,28 @@ def test_siting_draws_the_suggested_sites_in_rank_order(loaded, server):
     assert [f["properties"]["households_new"] for f in compounds] == sorted((f["properties"]["households_new"] for f in compounds), reverse=True)
     lattice = run("canteen", 15, 3, "lattice", spacing=500)
     assert all(f["properties"]["site_id"].startswith("L") for f in lattice)
+def test_a_click_on_a_station_draws_its_isochrones(loaded, server):
+    # A station away from the points the other tests clicked, centred at zoom 17 and clicked there.
+    stations = get(server, "/collections/stations/items?limit=200")["features"]
+    st = stations[len(stations) // 3]
+    lon, lat = st["geometry"]["coordinates"]
+    loaded.execute_script("window.wangge.lastIsochrone = null; window.wanggeMap.setView([arguments[1], arguments[0]], 17, {animate: false});", lon, lat)
+    xy = loaded.execute_script("const p = window.wanggeMap.latLngToContainerPoint([arguments[1], arguments[0]]); return [p.x, p.y];", lon, lat)
+    from selenium.webdriver.common.action_chains import ActionChains
+    el = loaded.find_element("id", "map")
+    size = el.size
+    ActionChains(loaded).move_to_element_with_offset(el, xy[0] - size["width"] / 2, xy[1] - size["height"] / 2).click().perform()
+    iso = wait_for(loaded, "return window.wangge.lastIsochrone")
+    assert iso.get("error") is None, iso
+    answer = get(server, f"/stations/{st['id']}/isochrone?minutes=5,10,15")
+    assert iso["station"] == st["id"]
+    assert iso["contours"] == [{"minutes": f["properties"]["value"], "area_m2": f["properties"]["area_m2"]} for f in answer["features"]]
+    assert [c["minutes"] for c in iso["contours"]] == [5, 10, 15]
+    assert 0 < iso["contours"][0]["area_m2"] < iso["contours"][2]["area_m2"]
+    text = loaded.find_element("id", "isochrone").text
+    assert st["id"] in text and "15 min" in text
+    # The three polygons are on the map, drawn as paths of the canvas renderer.
+    assert loaded.execute_script("let n = 0; window.wanggeMap.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.method === 'network' && 'value' in l.feature.properties) n++; }); return n;") >= 3
     assert console_errors(loaded) == []
 
 

@@ -10,7 +10,7 @@ them on the same street, and a category with no station. Lines are written as Ge
 split at junctions (they meet only at their end points), property `highway`, and imported with
 `wangge import network FILE --db DB`; compounds and stations with `wangge import`.
 
-The reference:
+The reference (checks/network_reference.py, shared with the Helsinki check):
 * edge lengths: sums of pyproj Geod.inv (Karney, WGS84) over the segments;
 * components: networkx connected components; only those of >= 50 nodes take snapped points;
 * snapping: for every segment of those edges within reach, the least geodesic distance from the
@@ -24,39 +24,19 @@ Every compound x category distance must equal the reference within 1 cm.
 are skipped with that reason; the method-switch checks that need no network run anyway.
 """
 import csv
-import json
-import math
-import os
 import random
-import subprocess
-from pathlib import Path
 
 import networkx as nx
-import numpy as np
 import pytest
-from pyproj import Geod
-from shapely.geometry import box, mapping
+from shapely.geometry import box
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = os.environ.get("WANGGE_BIN", str(REPO / ".build/debug/wangge"))
-GEOD = Geod(ellps="WGS84")
+from network_reference import TOL_M as TOL, Reference, network_edge_count, wangge, write_city_layers
+
 BASE = (114.40, 23.05)
 NX_, NY_, STEP = 16, 12, 0.0008  # junction lattice, ~82 m x 88 m blocks
 RIVER_ROW = 5  # no street between rows 5 and 6 except at the bridges
 BRIDGES = {3, 12}
 CATS = ["canteen", "health_station", "elder_day_care"]  # elder_day_care: no station at all
-TOL = 0.01  # metres
-MIN_NODES = 50
-
-
-def wangge(*args, check=True):
-    return subprocess.run([BIN, *args], capture_output=True, text=True, check=check, cwd=REPO)
-
-
-def network_edge_count(db):
-    import sqlite3
-    with sqlite3.connect(db) as c:
-        return c.execute("SELECT count(*) FROM network_edges").fetchone()[0]
 
 
 # ---------------------------------------------------------------- generation
@@ -161,133 +141,8 @@ def generate(rng):
 
 
 def write_layers(tmp, lines, compounds, stations):
-    everything = box(BASE[0] - 0.01, BASE[1] - 0.01, BASE[0] + (NX_ + 14) * STEP, BASE[1] + (NY_ + 4) * STEP)
-
-    def fc(features):
-        return {"type": "FeatureCollection", "features": features}
-
-    def feat(props, geom):
-        return {"type": "Feature", "properties": props, "geometry": geom if isinstance(geom, dict) else mapping(geom)}
-
-    grid = "441302007001001"
-    layers = {
-        "districts": fc([feat({"id": "441302", "name": "惠城区"}, everything)]),
-        "streets": fc([feat({"id": "441302007", "name": "江北街道", "district_id": "441302"}, everything)]),
-        "communities": fc([feat({"id": "441302007001", "name": "社区", "street_id": "441302007"}, everything)]),
-        "grids": fc([feat({"id": grid, "name": "网格", "community_id": "441302007001"}, everything)]),
-        "compounds": fc([feat({"id": cid, "name": "小区" + cid, "grid_id": grid, "households": 100, "population": 250,
-                               "entrance_lon": e[0] if e else None, "entrance_lat": e[1] if e else None}, poly)
-                         for cid, poly, e in compounds]),
-        "stations": fc([feat({"id": s, "name": "站" + s, "category": cat}, {"type": "Point", "coordinates": [lon, lat]})
-                        for s, cat, lon, lat in stations]),
-        "network": fc([feat({"highway": "footway" if k % 3 == 0 else "residential"},
-                            {"type": "LineString", "coordinates": [list(p) for p in line]}) for k, line in enumerate(lines)]),
-    }
-    paths = {}
-    for name, obj in layers.items():
-        p = tmp / f"{name}.geojson"
-        p.write_text(json.dumps(obj))
-        paths[name] = p
-    return paths
-
-
-# ---------------------------------------------------------------- the reference
-
-
-def seg_len(a, b):
-    return GEOD.inv(a[0], a[1], b[0], b[1])[2]
-
-
-def foot_on_segment(q, a, b):
-    """(metres from a along the geodesic a->b, geodesic distance q->foot): golden-section search."""
-    az, _, length = GEOD.inv(a[0], a[1], b[0], b[1])
-    if length == 0:
-        return 0.0, seg_len(q, a)
-
-    def f(s):
-        lon, lat, _ = GEOD.fwd(a[0], a[1], az, s)
-        return GEOD.inv(lon, lat, q[0], q[1])[2]
-
-    lo, hi = 0.0, length
-    g = (math.sqrt(5) - 1) / 2
-    x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(70):
-        if f1 <= f2:
-            hi, x2, f2 = x2, x1, f1
-            x1 = hi - g * (hi - lo)
-            f1 = f(x1)
-        else:
-            lo, x1, f1 = x1, x2, f2
-            x2 = lo + g * (hi - lo)
-            f2 = f(x2)
-    cands = [(f(0.0), 0.0), (f(length), length), (f((lo + hi) / 2), (lo + hi) / 2)]
-    d, s = min(cands)
-    return s, d
-
-
-class Reference:
-    def __init__(self, lines):
-        self.lines = lines
-        self.seglens = [[seg_len(l[k], l[k + 1]) for k in range(len(l) - 1)] for l in lines]
-        self.lengths = [sum(s) for s in self.seglens]
-        g = nx.MultiGraph()
-        for k, l in enumerate(lines):
-            g.add_edge(l[0], l[-1], key=k)
-        size = {}
-        for comp in nx.connected_components(g):
-            for n in comp:
-                size[n] = len(comp)
-        self.allowed = [size[l[0]] >= MIN_NODES for l in lines]
-        # Segments of allowed edges, for a planar prefilter (metres east/north near BASE).
-        segs = [(k, s, l[s], l[s + 1]) for k, l in enumerate(lines) if self.allowed[k] for s in range(len(l) - 1)]
-        self.segs = segs
-        kx = 111320 * math.cos(math.radians(BASE[1]))
-        self.kx, self.ky = kx, 110574.0
-        self.A = np.array([[a[0] * kx, a[1] * self.ky] for _, _, a, _ in segs])
-        self.B = np.array([[b[0] * kx, b[1] * self.ky] for _, _, _, b in segs])
-
-    def snap(self, q):
-        """(edge, offset from its first point, access metres) on the nearest allowed edge."""
-        p = np.array([q[0] * self.kx, q[1] * self.ky])
-        d = self.B - self.A
-        ll = (d * d).sum(axis=1)
-        t = np.clip(((p - self.A) * d).sum(axis=1) / np.where(ll > 0, ll, 1), 0, 1)
-        planar = np.hypot(*(self.A + d * t[:, None] - p).T)
-        best = None
-        for i in np.nonzero(planar <= planar.min() * 1.02 + 3)[0]:
-            k, s, a, b = self.segs[i]
-            off, acc = foot_on_segment(q, a, b)
-            cand = (acc, k, sum(self.seglens[k][:s]) + off)
-            if best is None or cand < best:
-                best = cand
-        acc, k, off = best
-        return k, off, acc
-
-    def graph(self, points):
-        """networkx graph of the network split at the points' foot points; point p is node ('p', i)."""
-        splits = {}
-        for i, q in enumerate(points):
-            k, off, acc = self.snap(q)
-            splits.setdefault(k, []).append((off, i, acc))
-        g = nx.Graph()
-
-        def link(u, v, w):  # parallel edges: keep the shorter (Dijkstra would)
-            if g.has_edge(u, v):
-                w = min(w, g[u][v]["weight"])
-            g.add_edge(u, v, weight=w)
-
-        for k, l in enumerate(self.lines):
-            chain = [(0.0, l[0])]
-            for off, i, acc in sorted(splits.get(k, [])):
-                foot = ("foot", i)
-                chain.append((off, foot))
-                link(foot, ("p", i), acc)
-            chain.append((self.lengths[k], l[-1]))
-            for (o1, u), (o2, v) in zip(chain, chain[1:]):
-                if u != v:  # a loop's whole length returns to its node: never a shorter way
-                    link(u, v, o2 - o1)
-        return g
+    bounds = (BASE[0] - 0.01, BASE[1] - 0.01, BASE[0] + (NX_ + 14) * STEP, BASE[1] + (NY_ + 4) * STEP)
+    return write_city_layers(tmp, bounds, compounds, stations, network=lines)
 
 
 # ---------------------------------------------------------------- fixtures and checks
@@ -328,9 +183,19 @@ def coverage_rows(city, *args):
     return list(csv.DictReader(out.open(encoding="utf-8"))), r
 
 
-def test_without_a_network_the_method_is_straight_line_and_network_is_refused(city):
-    if network_edge_count(city["db"]) > 0:
-        pytest.skip("`wangge seed` brought a walking network: this store is not one without")
+@pytest.fixture(scope="module")
+def bare(city):
+    """The same layers in a store filled by importing them alone: no walking network (`wangge seed`
+    would bring the sample city's)."""
+    db = city["tmp"] / "bare.sqlite"
+    for name in ["districts", "streets", "communities", "grids", "compounds", "stations"]:
+        wangge("import", name, str(city["paths"][name]), "--db", str(db))
+    return dict(city, db=db)
+
+
+def test_without_a_network_the_method_is_straight_line_and_network_is_refused(bare):
+    city = bare
+    assert network_edge_count(city["db"]) == 0
     rows, _ = coverage_rows(city, "--level", "compound", "--tier", "15", "--categories", "canteen")
     assert rows and all(r["method"] == "straight-line*1.0" for r in rows)
     r = wangge("coverage", "--db", str(city["db"]), "--method", "network", "--level", "compound", check=False)

@@ -1,5 +1,6 @@
 import Foundation
 import GridCases
+import GridAnalysis
 import GridGeo
 import GridIO
 import GridStore
@@ -141,6 +142,11 @@ enum ErrorTable {
                                "too many requests from this client (\(e.client)); retry after \(e.retryAfter) s, or send points in one batch (POST /assign)")
             err.headers[.retryAfter] = String(e.retryAfter)
             return err
+        case let e as IsochroneRefusal:
+            switch e.kind {
+            case .noNetwork: return APIError(.conflict, code: "NoWalkingNetwork", e.message)
+            case .outOfReach: return APIError(.unprocessableContent, code: "OutOfReach", e.description, field: e.field)
+            }
         case let e as TokenError:
             return APIError(.badRequest, code: "InvalidParameterValue", e.description)
         case is NIOTooManyBytesError:

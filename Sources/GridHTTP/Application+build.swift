@@ -38,10 +38,14 @@ public struct AppServices: Sendable {
     public let indexes: IndexService
     /// Cases: intake, the loop, the sweep (over the same store and index set).
     public let cases: CaseService
-    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil, clock: (@Sendable () -> Date)? = nil) {
+    /// The longest isochrone contour `GET /isochrone` draws, minutes (`serve --isochrone-max-minutes`).
+    public let isochroneMaxMinutes: Double
+    public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil, clock: (@Sendable () -> Date)? = nil,
+                isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes) {
         self.db = db; self.publicURL = publicURL
         let indexes = indexes ?? IndexService(db: db)
         self.indexes = indexes
+        self.isochroneMaxMinutes = isochroneMaxMinutes
         cases = CaseService(db: db, indexes: indexes, now: clock ?? { Date() })
     }
 }
@@ -98,6 +102,7 @@ public func buildRouter(_ services: AppServices, cors: CORSPolicy = .anyOrigin, 
     CasesController(services: services).addRoutes(to: router)
     Open311Controller(services: services).addRoutes(to: router)
     CaseViewsController(services: services).addRoutes(to: router)
+    IsochroneController(services: services).addRoutes(to: router)
     IdentityController().addRoutes(to: router)
     MetricsController(services: services, metrics: metrics).addRoutes(to: router)
     // Last, so that it wraps only the not-found responder (see MethodFallbackMiddleware).

@@ -54,6 +54,7 @@ enum OpenAPI {
         paths += casePaths()
         paths += caseViewPaths()
         paths += open311Paths()
+        paths += isochronePaths()
         paths += [
             ("/categories", get("station categories", "The service-station categories (codes used by the stations layer's `category`).",
                                 tag: "Data", ok: ok(OGC.Media.json, .schemaRef("categories")), errors: [])),

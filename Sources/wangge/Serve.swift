@@ -57,7 +57,13 @@ struct Serve: AsyncParsableCommand {
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    @Option(help: "The longest isochrone contour GET /isochrone draws, minutes (1 or more).")
+    var isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes
+
     func validate() throws {
+        guard isochroneMaxMinutes.isFinite, isochroneMaxMinutes >= 1 else {
+            throw ValidationError("--isochrone-max-minutes must be a number of minutes, 1 or more, found \(isochroneMaxMinutes)")
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535, found \(port)") }
         guard caseSweepInterval >= 0 else { throw ValidationError("--case-sweep-interval must be 0 or more seconds, found \(caseSweepInterval)") }
         guard reloadInterval >= 0 else { throw ValidationError("--reload-interval must be 0 or more seconds, found \(reloadInterval)") }
@@ -88,6 +94,10 @@ struct Serve: AsyncParsableCommand {
                                   caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil, operations: try operations())
         let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/ (rate limit \(config.operations.rateLimit))")
+
+                                  cors: try CORSPolicy(parsing: corsOrigins))
+        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes, isochroneMaxMinutes: isochroneMaxMinutes), logger: logger)
+        note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()
     }
 }

@@ -16,10 +16,13 @@ final class NetworkMethodRoutesTests: XCTestCase {
     static let city = SyntheticCity(columns: 4, rows: 3)
     static let c = Coordinate(SyntheticCity.base.lon + 8 * SyntheticCity.unit, SyntheticCity.base.lat + 8 * SyntheticCity.unit)
 
-    func makeStore() throws -> GridDatabase {
+    func makeStore() throws -> GridDatabase { try Self.makeStore(for: self) }
+
+    /// The store (C1 and K1 on the generated city), removed when `test` ends; shared with the isochrone tests.
+    static func makeStore(for test: XCTestCase) throws -> GridDatabase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-network-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let db = try GridDatabase(path: dir.appendingPathComponent("s.sqlite").path)
         try db.replaceCategories([StationCategory(code: "canteen", nameZh: "社区食堂", nameEn: "Community canteen", countsTowardAll: true)])
         for (name, text) in Self.city.layers() { try db.importGeoJSON(Layer.named(name)!, data: Data(text.utf8)) }
@@ -37,6 +40,8 @@ final class NetworkMethodRoutesTests: XCTestCase {
     }
 
     /// An 8×8 lattice of streets 0.0004° apart around C1 (64 junctions, straight edges).
+    func addNetwork(_ db: GridDatabase) throws { try Self.addNetwork(db) }
+
     static func addNetwork(_ db: GridDatabase) throws {
         let o = Coordinate(Self.c.lon - 0.0013, Self.c.lat - 0.0013), step = 0.0004
         var edges: [NetworkEdgeInput] = []

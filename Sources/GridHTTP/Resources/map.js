@@ -81,7 +81,11 @@ async function loadLayer(def, categories) {
       const col = colour[code] || "#666";
       const layer = L.geoJSON({ type: "FeatureCollection", features: list }, {
         pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 3.5, color: "#222", weight: 0.5, fillColor: col, fillOpacity: 0.9 }),
-        onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.name) + "<br>" + esc(name)),
+        onEachFeature: (f, l) => {
+          l.bindTooltip(esc(f.properties.name) + "<br>" + esc(name));
+          // A click on a station draws its walking isochrones instead of the grid chain of the spot.
+          l.on("click", ev => { L.DomEvent.stopPropagation(ev); showIsochrone(f.id, f.properties.name); });
+        },
       });
       layer.addTo(map);
       control.addOverlay(layer, '<span class="dot" style="background:' + col + '"></span>' + esc(name));
@@ -520,6 +524,37 @@ document.getElementById("cases-form").addEventListener("submit", showCases);
 if (sessionStorage.getItem("wangge-token")) {
   document.getElementById("cases-token").value = sessionStorage.getItem("wangge-token");
   showCases();
+}
+// ---- Isochrones (issue 10 §3): a clicked station's 5/10/15-minute walks along the network,
+// from GET /stations/{id}/isochrone, longest drawn first so the shorter walks lie on top.
+const ISO_MINUTES = [5, 10, 15], ISO_COLOURS = ["#08519c", "#3182bd", "#9ecae1"];
+const isochroneLayer = L.layerGroup().addTo(map);
+let isochroneSeq = 0;
+async function showIsochrone(id, name) {
+  const seq = ++isochroneSeq, box = document.getElementById("isochrone");
+  isochroneLayer.clearLayers();
+  box.textContent = "walking from " + (name || id) + "…";
+  try {
+    const r = await fetch("/stations/" + encodeURIComponent(id) + "/isochrone?minutes=" + ISO_MINUTES.join(","),
+                          { headers: { Accept: "application/geo+json" } });
+    const body = await r.json();
+    if (seq !== isochroneSeq) return;
+    // A store without a walking network answers 409 naming it: say so rather than draw nothing.
+    if (!r.ok) throw new Error(body.description || "HTTP " + r.status);
+    const contours = body.features.map((f, i) => ({ minutes: f.properties.value, area_m2: f.properties.area_m2, colour: ISO_COLOURS[i % ISO_COLOURS.length], f }));
+    for (const c of contours.slice().reverse()) {
+      if (!c.f.geometry) continue;
+      L.geoJSON(c.f, { style: { color: c.colour, weight: 1.2, fillColor: c.colour, fillOpacity: 0.3 }, interactive: false }).addTo(isochroneLayer);
+    }
+    box.innerHTML = "<b>" + esc(name || id) + '</b> <span class="count">' + esc(id) + "</span> (" + esc(body.method) + ", " +
+      fmt(body.buffer_m) + " m each side of the streets walked)" + '<table id="isochrone-table">' +
+      contours.map(c => "<tr><td>" + sw(c.colour) + c.minutes + ' min</td><td class="num">' + fmt(Math.round(c.area_m2 / 1e4) / 100) + " km²</td></tr>").join("") + "</table>";
+    wangge.lastIsochrone = { station: id, contours: contours.map(c => ({ minutes: c.minutes, area_m2: c.area_m2 })) };
+  } catch (err) {
+    if (seq !== isochroneSeq) return;
+    box.innerHTML = '<span class="err">' + esc(err.message) + "</span>";
+    wangge.lastIsochrone = { station: id, error: err.message };
+  }
 }
 
 (async () => {
