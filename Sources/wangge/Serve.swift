@@ -92,12 +92,9 @@ struct Serve: AsyncParsableCommand {
                                   reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
                                   cors: try CORSPolicy(parsing: corsOrigins),
                                   caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil, operations: try operations())
-        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes), logger: logger)
+        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes, isochroneMaxMinutes: isochroneMaxMinutes),
+                                   logger: logger)
         note("wangge serving \(store.db) on http://\(host):\(port)/ (rate limit \(config.operations.rateLimit))")
-
-                                  cors: try CORSPolicy(parsing: corsOrigins))
-        let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes, isochroneMaxMinutes: isochroneMaxMinutes), logger: logger)
-        note("wangge serving \(store.db) on http://\(host):\(port)/")
         try await app.runService()
     }
 }
