@@ -58,14 +58,15 @@ def grid_points(host, port, n, seed=7):
 
 
 class Stream:
-    """Runs `clients` reporter threads until `stop` is set (or `until` passes). Each thread posts
-    cases; when `reads` is true, every third request of a thread is instead a GET /assign or a
-    grids items page. Records acknowledgements, status counts and latencies."""
+    """Runs `clients` threads until `join()`. Each thread posts cases; when `reads` is true, every
+    third request of a thread is instead a GET /assign or a grids items page; `assign_only` makes
+    every request a GET /assign (the peer load). Records acknowledgements, status counts and
+    latencies (seconds, per kind)."""
 
-    def __init__(self, host, port, token, points, categories, clients, reads=False, tag="s"):
+    def __init__(self, host, port, token, points, categories, clients, reads=False, tag="s", assign_only=False):
         self.host, self.port, self.token = host, port, token
         self.points, self.categories = points, categories
-        self.clients, self.reads, self.tag = clients, reads, tag
+        self.clients, self.reads, self.tag, self.assign_only = clients, reads, tag, assign_only
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.acked = {}            # idempotency key → (sent body, response body)
@@ -88,7 +89,9 @@ class Stream:
                 conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
             i += 1
             kind = "case"
-            if self.reads and i % 3 == 0:
+            if self.assign_only:
+                kind = "assign"
+            elif self.reads and i % 3 == 0:
                 kind = "assign" if i % 6 == 0 else "items"
             lon, lat = self.points[rng.randrange(len(self.points))]
             t0 = time.perf_counter()
