@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridGeo"]),
         .testTarget(
             name: "GridAnalysisTests",
-            dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),
+            dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridIO", "GridTestSupport"]),
         .testTarget(
             name: "GridIOTests",
             dependencies: ["GridIO", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),

@@ -189,6 +189,32 @@ def test_metrics_parse_with_prometheus_client(server):
     assert gauges[("wangge_boundary_imports", (("layer", "grids"),))] >= 1
 
 
+def test_metrics_count_cases_by_state_and_overdue(server, city_db):
+    token = subprocess.run([BIN, "token", "create", "--role", "reporter", "--name", "metrics", "--db", str(city_db)],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    req = urllib.request.Request(server + "/cases", method="POST", data=json.dumps(
+        {"lon": 114.41, "lat": 23.11, "category": "garbage", "description": "metrics check"}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 201
+    families = {f.name: f for f in text_string_to_metric_families(get(server + "/metrics")[2].decode())}
+    by_state = {s.labels["state"]: s.value for s in families["wangge_cases"].samples}
+    overdue = families["wangge_cases_overdue"].samples[0].value
+    # The reference: the store file read with sqlite3 (open states and the deadline rule of issue 11).
+    now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    con = sqlite3.connect(f"file:{city_db}?mode=ro", uri=True)
+    try:
+        stored = dict(con.execute("SELECT state, count(*) FROM cases GROUP BY state").fetchall())
+        late = con.execute("SELECT count(*) FROM cases WHERE state IN ('reported','filed','dispatched','escalated','handled','verified') "
+                           "AND deadline_at <= ?", [now]).fetchone()[0]
+    finally:
+        con.close()
+    assert set(by_state) == {"reported", "filed", "rejected", "dispatched", "escalated", "handled", "verified", "closed", "evaluated"}
+    assert by_state["reported"] >= 1
+    assert {k: v for k, v in by_state.items() if v} == {k: float(v) for k, v in stored.items()}
+    assert overdue == late
+
+
 def test_json_logs_carry_the_request_id_echoed_in_the_header(store, tmp_path):
     log = tmp_path / "serve.log"
     with open(log, "w") as err:

@@ -9,13 +9,15 @@ import NIOCore
 /// - `wangge_index_build_seconds`: wall-clock seconds that set's build took (store read included);
 /// - `wangge_index_features{layer}`: grids, compounds and stations in the set;
 /// - `wangge_index_older_sets`: sets of older generations kept built for `generation=`;
-/// - `wangge_boundary_imports{layer}`: imports recorded in the store (boundary generations) per layer.
+/// - `wangge_boundary_imports{layer}`: imports recorded in the store (boundary generations) per layer;
+/// - `wangge_cases{state}`, `wangge_cases_overdue`: through the "cases" scrape hook (CaseMetrics).
 struct MetricsController {
     let services: AppServices
     let metrics: WanggeMetrics
 
     func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get("/metrics", use: scrape)
+        CaseMetrics.register(db: services.db, on: metrics)
     }
 
     @Sendable func scrape(_ request: Request, context: WanggeRequestContext) async throws -> Response {

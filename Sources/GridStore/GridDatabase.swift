@@ -15,9 +15,23 @@ public struct GridDatabase: Sendable {
         public init(_ d: String) { description = d }
     }
 
+    /// How hard a commit waits for the disk (SQLite's `PRAGMA synchronous` on the one writer
+    /// connection; the store is always in WAL mode).
+    /// - `full` (the default): the WAL is fsynced at every commit, so a transaction that returned
+    ///   — a case that was acknowledged — survives a process crash (SIGKILL), an OS crash and a
+    ///   power loss.
+    /// - `normal` (GRDB's own default for WAL): the WAL is fsynced only at checkpoints; a
+    ///   committed transaction survives a process crash (it is in the OS's page cache), but the
+    ///   last ones may roll back after a power loss or OS crash. The database never corrupts.
+    /// Source: https://www.sqlite.org/pragma.html#pragma_synchronous and https://www.sqlite.org/wal.html.
+    public enum Durability: String, Sendable, CaseIterable {
+        case full, normal
+    }
+
     /// Opens (creating when missing) the store at `path` and brings its schema up to date
     /// (migrations run in place; a store written by an earlier release is migrated on open).
-    public init(path: String) throws {
+    /// `durability` sets the writer's `synchronous` (see `Durability`).
+    public init(path: String, durability: Durability = .full) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
@@ -26,6 +40,11 @@ public struct GridDatabase: Sendable {
         }
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
+        // GRDB sets synchronous=NORMAL on the writer when it turns WAL on (after prepareDatabase),
+        // so the store's own setting goes here, on the pool's one writer connection.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
         self.path = path
         try Self.initSpatialMetadata(pool)
         try Self.migrator.migrate(pool)
@@ -61,6 +80,11 @@ public struct GridDatabase: Sendable {
     // The only ways into SQL, for the other files of this module.
 
     func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    /// The writer connection's `PRAGMA synchronous` as SQLite reports it (0 off, 1 normal, 2 full, 3 extra).
+    public func synchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
     func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     /// Whether any boundary layer holds rows (an empty store is filled with the sample city).

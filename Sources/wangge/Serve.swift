@@ -55,6 +55,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Write one log line per request (method, path, status, request id).")
     var logRequests = false
 
+    @Option(help: ArgumentHelp("Commit durability: full fsyncs the write-ahead log at every commit (an acknowledged case survives a power loss); normal only at checkpoints (survives a crash of the process, not of the machine).",
+                               valueName: "full|normal"))
+    var synchronous: GridDatabase.Durability = .full
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(help: "The longest isochrone contour GET /isochrone draws, minutes (1 or more).")
@@ -80,7 +84,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let db = try store.open()
+        let db = try store.open(durability: synchronous)
         if !noSample, try db.isEmpty() {
             try loadSample(into: db, root: nil)
         }
@@ -98,3 +102,5 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
     }
 }
+
+extension GridDatabase.Durability: ExpressibleByArgument {}

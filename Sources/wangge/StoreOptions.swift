@@ -7,8 +7,8 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Path of the SpatiaLite store (created when missing).")
     var db: String = "data/wangge.sqlite"
 
-    func open() throws -> GridDatabase {
-        do { return try GridDatabase(path: db) } catch {
+    func open(durability: GridDatabase.Durability = .full) throws -> GridDatabase {
+        do { return try GridDatabase(path: db, durability: durability) } catch {
             throw CLIError("cannot open store \(db): \(error)")
         }
     }

@@ -26,6 +26,12 @@ final class StoreTests: XCTestCase {
         _ = try GridDatabase(path: db.path)
     }
 
+    func testTheWriterFsyncsEveryCommitUnlessAskedForNormal() throws {
+        let db = try makeStore(self)
+        XCTAssertEqual(try db.synchronousLevel(), 2, "synchronous=FULL by default (GRDB alone would leave NORMAL, 1, in WAL mode)")
+        XCTAssertEqual(try GridDatabase(path: db.path, durability: .normal).synchronousLevel(), 1)
+    }
+
     func testImportExportRoundTripKeepsCoordinatesAndProperties() throws {
         let db = try makeStore(self)
         // Clockwise exterior on input: export must give RFC 7946 winding.
