@@ -1,4 +1,5 @@
 import Foundation
+import GridGeo
 import Logging
 import Synchronization
 
@@ -57,24 +58,8 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029:
-                out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (RFC 8259 §7): GridGeo's one string escaper.
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 /// Where JSON log lines go: whole lines, one writer at a time, so lines of concurrent requests
