@@ -74,6 +74,23 @@ def test_v1_store_migrates_in_place_and_opens_in_ogrinfo_with_its_history(v1_sto
     r = wangge("assign", str(points), "--db", str(v1_store), "--generation", "8", check=False)
     assert r.returncode != 0 and "generations 1 to 7" in r.stderr and "Usage" not in r.stderr
 
+    # `export --generation`: the grids as they stood at generation 6 (now all history rows) and at 7.
+    def exported_ids(*extra):
+        out = tmp_path / "export.geojson"
+        wangge("export", "grids", "--db", str(v1_store), "--out", str(out), *extra)
+        features = json.loads(out.read_text())["features"]
+        return [f["id"] for f in features], features
+    ids6, features6 = exported_ids("--generation", "6")
+    assert sorted(ids6) == sorted(gen6)
+    source6 = {f["properties"]["id"]: f["geometry"] for f in json.loads((STORES / "grids_gen2.geojson").read_text())["features"]}
+    for f in features6:
+        assert f["geometry"]["type"] in ("Polygon", "MultiPolygon") and f["id"] in source6
+    assert sorted(exported_ids("--generation", "7")[0]) == sorted(gen7) == sorted(exported_ids()[0])
+    assert exported_ids("--generation", "4")[0] == [], "v1 kept no history: generation 4's grids were overwritten by 6"
+    bad = tmp_path / "bad.geojson"
+    r = wangge("export", "grids", "--db", str(v1_store), "--out", str(bad), "--generation", "9", check=False)
+    assert r.returncode != 0 and "generations 1 to 7" in r.stderr and not bad.exists(), "no file for an unknown generation"
+
 
 def test_fresh_store_imports_every_layer_of_the_sample_city_without_seed(tmp_path):
     if not (REPO / "geodata/stations.geojson").exists():

@@ -92,6 +92,8 @@ struct CaseListBody: ResponseEncodable {
     var numberReturned: Int
     var limit: Int
     var offset: Int
+    /// `self`, and `next` / `prev` when there are more pages.
+    var links: [Link]
 }
 
 /// `GET /case-categories`.

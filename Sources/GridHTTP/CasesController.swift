@@ -80,7 +80,20 @@ struct CasesController {
         let identity = try context.requireIdentity()
         let q = try Self.query(request.uri.queryParameters)
         let (views, total) = try cases.list(q, by: identity)
-        return CaseListBody(cases: views.map(CaseBody.init), numberMatched: total, numberReturned: views.count, limit: q.limit, offset: q.offset)
+        return CaseListBody(cases: views.map(CaseBody.init), numberMatched: total, numberReturned: views.count, limit: q.limit, offset: q.offset,
+                            links: Self.pageLinks(request, query: q, returned: views.count, matched: total, publicURL: services.publicURL))
+    }
+
+    /// `self`, and `next`/`prev` where there are more pages, as the OGC items pages have them: the
+    /// request's own filters (and `api_key`, when the token came that way) with another `offset`.
+    static func pageLinks(_ request: Request, query q: CaseQuery, returned: Int, matched: Int, publicURL: String?) -> [Link] {
+        let l = Links(request, publicURL: publicURL)
+        let kept = request.uri.queryParameters.filter { $0.key != "offset" }.map { (String($0.key), String($0.value)) }
+        func page(_ offset: Int) -> String { l.url("/cases", query: kept + (offset > 0 ? [("offset", String(offset))] : [])) }
+        var links = [Links.link(page(q.offset), rel: OGC.Rel.`self`, type: OGC.Media.json)]
+        if q.offset + returned < matched { links.append(Links.link(page(q.offset + q.limit), rel: OGC.Rel.next, type: OGC.Media.json)) }
+        if q.offset > 0 { links.append(Links.link(page(max(0, q.offset - q.limit)), rel: OGC.Rel.prev, type: OGC.Media.json)) }
+        return links
     }
 
     @Sendable func categories(_ request: Request, context: WanggeRequestContext) async throws -> CaseCategoryList {
@@ -149,17 +162,7 @@ struct CasesController {
 
     /// The body as one JSON object with only the `allowed` members; 415 unless it is declared JSON.
     static func jsonObject(_ request: Request, allowed: Set<String>) async throws -> JSONObject {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard type == "application/json" else {
-            throw APIError(.unsupportedMediaType, code: "UnsupportedMediaType",
-                           "Content-Type: send the case as application/json, found \(type.map { "'\($0.prefix(60))'" } ?? "none")",
-                           field: "Content-Type")
-        }
-        var req = request
-        let body: ByteBuffer
-        do { body = try await req.collectBody(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "PayloadTooLarge", "the body is larger than \(maxBodyBytes >> 10) KiB")
-        }
+        let body = try await RequestBody.collect(request, mediaType: "application/json", what: "the case", limit: maxBodyBytes)
         guard let o = try JSONParser.parse(Array(body.readableBytesView)).objectValue else {
             throw APIError.badParameter("body", "expected a JSON object")
         }

@@ -291,17 +291,8 @@ struct Open311Controller {
     /// The body as `application/x-www-form-urlencoded` fields (the spec's POST); 415 for any
     /// other content type; 400 for an unknown or repeated field.
     static func form(_ request: Request) async throws -> [String: String] {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard type == "application/x-www-form-urlencoded" else {
-            throw APIError(.unsupportedMediaType, code: "UnsupportedMediaType",
-                           "Content-Type: send the request as application/x-www-form-urlencoded (GeoReport v2), found \(type.map { "'\($0.prefix(60))'" } ?? "none")",
-                           field: "Content-Type")
-        }
-        var req = request
-        let body: ByteBuffer
-        do { body = try await req.collectBody(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "PayloadTooLarge", "the body is larger than \(maxBodyBytes >> 10) KiB")
-        }
+        let body = try await RequestBody.collect(request, mediaType: "application/x-www-form-urlencoded", what: "the request (GeoReport v2)",
+                                                 limit: maxBodyBytes)
         var fields: [String: String] = [:]
         for pair in String(buffer: body).split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

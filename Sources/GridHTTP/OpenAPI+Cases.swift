@@ -106,12 +106,13 @@ extension OpenAPI {
             body: intake,
             ok: [("200", caseOK), ("201", caseOK)],
             errors: [("400", .responseRef("BadRequest")), ("413", err("body too large")), ("415", .responseRef("UnsupportedMediaType"))])
-        let list = op("list cases", "Cases newest first, limited to the token's area (worker: its grid; community, district: theirs; planner, admin: all). Staff tokens only.",
+        let list = op("list cases", "Cases newest first, limited to the token's area (worker: its grid; community, district: theirs; planner, admin: all). Staff tokens only. `links` has `self`, and `next`/`prev` where there are more pages.",
                       id: "case_list", parameters: listParams,
                       ok: [("200", ["description": "a page of cases", "content": ["application/json": ["schema": [
-                          "type": "object", "required": ["cases", "numberMatched", "numberReturned"],
+                          "type": "object", "required": ["cases", "numberMatched", "numberReturned", "links"],
                           "properties": ["cases": ["type": "array", "items": caseSchema], "numberMatched": ["type": "integer"],
-                                         "numberReturned": ["type": "integer"], "limit": ["type": "integer"], "offset": ["type": "integer"]],
+                                         "numberReturned": ["type": "integer"], "limit": ["type": "integer"], "offset": ["type": "integer"],
+                                         "links": .schemaRef("links")],
                       ]]]])],
                       errors: [("400", .responseRef("BadRequest"))])
         let one = op("one case", "A case with its events (oldest first). The reporter reads its own cases; staff those of their area; planners all, without contact details.",

@@ -182,11 +182,18 @@ extension GridDatabase {
     }
 
     /// Writes a layer as one RFC 7946 FeatureCollection, streaming, with coordinates exactly as stored.
-    public func exportGeoJSON(_ layer: Layer, write: (String) throws -> Void) throws {
+    /// - Parameter generation: the boundary generation to write the layer as it stood at (MapIt's
+    ///   rule: current rows imported at or before it, then history rows whose range holds it);
+    ///   nil, the newest. Throws `UnknownGeneration` for one the store does not have.
+    public func exportGeoJSON(_ layer: Layer, generation: Int64? = nil, write: (String) throws -> Void) throws {
         let schema = self.schema[layer]
         try read { db in
+            let scope = try GenerationScope.resolve(generation, db)
             let cols = (["id"] + schema.names + ["extra"]).joined(separator: ", ")
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(cols), AsBinary(geom) FROM \(layer.table) ORDER BY fid")
+            let arms = scope.sources(layer).map { s in
+                "SELECT \(cols), AsBinary(geom), \(s.rank) AS src_rank, fid AS src_fid FROM \(s.table)" + (s.condition.map { " WHERE \($0)" } ?? "")
+            }
+            let rows = try Row.fetchCursor(db, sql: arms.joined(separator: " UNION ALL ") + " ORDER BY src_rank, src_fid")
             try write("{\"type\":\"FeatureCollection\",\"name\":\(JSONText.quoted(layer.name)),\"features\":[\n")
             var first = true
             while let row = try rows.next() {

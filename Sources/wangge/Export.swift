@@ -13,11 +13,20 @@ struct Export: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (default: standard output).")
     var out: String?
 
+    @Option(help: "Write the layer as it stood at this boundary generation (see `wangge generations`; default: the newest).")
+    var generation: Int64?
+
     func run() throws {
         guard let target = Layer.named(layer) else {
             throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
         }
         let db = try store.open()
+        if let generation {
+            let latest = try db.currentGeneration()
+            guard generation >= 1, generation <= latest else {
+                throw ValidationError("--generation \(generation): the store has generations 1 to \(latest) (see `wangge generations`)")
+            }
+        }
         let handle: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CLIError("cannot write \(out)") }
@@ -26,7 +35,7 @@ struct Export: ParsableCommand {
             handle = FileHandle.standardOutput
         }
         var buffer = Data()
-        try db.exportGeoJSON(target) { s in
+        try db.exportGeoJSON(target, generation: generation) { s in
             buffer.append(contentsOf: s.utf8)
             if buffer.count > 1 << 20 { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
         }

@@ -490,4 +490,42 @@ final class CaseRoutesTests: XCTestCase {
             XCTAssertTrue(codes.contains("other"))
         }
     }
+
+    /// Pages of `GET /cases` link to each other with the request's own filters kept, so a client
+    /// can walk every case by following `next` (and back by `prev`).
+    func testTheListLinksItsPagesWithTheFiltersKept() async throws {
+        let env = try makeEnv()
+        let admin = try Self.token(env, .admin), reporter = try Self.token(env, .reporter)
+        let (p, _) = try Self.cell(env, 1, 1)
+        try await env.app.test(.router) { client in
+            var reported: Set<Int> = []
+            for _ in 0..<5 { reported.insert(try await Self.postId(client, "/cases", reporter, Self.intake(p), status: .created)) }
+            func rel(_ o: JSONObject, _ r: String) -> String? {
+                o["links"]?.arrayValue?.first { $0.objectValue?["rel"]?.stringValue == r }?.objectValue?["href"]?.stringValue
+            }
+            func relative(_ href: String) throws -> String {
+                let u = try XCTUnwrap(URLComponents(string: href))
+                return u.percentEncodedPath + (u.percentEncodedQuery.map { "?" + $0 } ?? "")
+            }
+            var seen: [Int] = []
+            var next: String? = "/cases?state=reported&limit=2"
+            var pages = 0
+            while let uri = next {
+                let o = try await Self.get(client, uri, admin)
+                pages += 1
+                seen += o["cases"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.intValue } ?? []
+                let here = try relative(try XCTUnwrap(rel(o, "self")))
+                XCTAssertTrue(here.contains("state=reported") && here.contains("limit=2"), here)
+                if pages == 1 { XCTAssertNil(rel(o, "prev")) } else {
+                    let prev = try relative(try XCTUnwrap(rel(o, "prev")))
+                    XCTAssertTrue(prev.contains("state=reported"), prev)
+                }
+                next = try rel(o, "next").map(relative)
+                XCTAssertLessThanOrEqual(pages, 3)
+            }
+            XCTAssertEqual(pages, 3)
+            XCTAssertEqual(Set(seen), reported)
+            XCTAssertEqual(seen.count, 5, "no case twice")
+        }
+    }
 }
