@@ -42,7 +42,8 @@ struct Isochrone: ParsableCommand {
         if let station {
             guard lon == nil, lat == nil else { throw ValidationError("give either --station or --lon and --lat, not both") }
             guard let s = indexes.stations.stations.first(where: { $0.id == station }) else {
-                throw ValidationError("--station: no station with id '\(station)'")
+                // A data error, not a usage error: exit 1 with the message, no usage text.
+                throw CLIError("--station: no station with id '\(station)' in the store")
             }
             point = s.point
         } else {
