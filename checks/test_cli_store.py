@@ -202,3 +202,14 @@ def test_isochrone_of_an_unknown_station_is_a_plain_error_not_a_usage_error(seed
     assert "no station with id 'KE104/2-149'" in bad.stderr and "Usage:" not in bad.stderr
     assert not (tmp_path / "x.geojson").exists()
 
+
+def test_a_mistyped_store_path_is_refused_by_reading_commands_and_not_created(tmp_path):
+    # Without this, `wangge export grids --db data/wangge.sqlit` created an empty store (and its
+    # folders) and printed an empty collection with exit code 0.
+    missing = tmp_path / "no" / "such.sqlite"
+    for args in (["export", "grids"], ["generations"], ["coverage", "--level", "city"], ["token", "list"],
+                 ["cases", "sweep"], ["isochrone", "--lon", "114.4", "--lat", "23.1"]):
+        r = wangge(*args, "--db", str(missing), check=False)
+        assert r.returncode == 1, (args, r.returncode, r.stderr)
+        assert f"no store at {missing}" in r.stderr and "Usage:" not in r.stderr, (args, r.stderr)
+        assert not missing.exists() and not missing.parent.exists(), args

@@ -17,7 +17,7 @@ struct Export: ParsableCommand {
         guard let target = Layer.named(layer) else {
             throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
         }
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let handle: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CLIError("cannot write \(out)") }

@@ -36,7 +36,7 @@ struct Isochrone: ParsableCommand {
         do { query = try IsochroneQuery(minutes: try IsochroneQuery.parseMinutes(minutes)) } catch let e as IsochroneInputError {
             throw ValidationError("--minutes: \(e.message)")
         }
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let indexes = try Indexes.build(from: db)
         let point: Coordinate
         if let station {
