@@ -188,3 +188,28 @@ def test_tokens_are_shown_once_listed_by_prefix_and_revoked(seeded, tmp_path):
     assert "\t-\n" not in wangge("token", "list", "--db", str(db)).stdout.splitlines()[1] + "\n", "revoked_at is set"
     again = wangge("token", "revoke", token_id, "--db", str(db), check=False)
     assert again.returncode != 0 and "already revoked" in again.stderr
+
+
+def test_isochrone_of_an_unknown_station_is_a_plain_error_not_a_usage_error(seeded, tmp_path):
+    # A station id the store does not hold is a data error: exit 1 and the message, not the usage
+    # text and exit 64 that argument-parser gives a malformed command line.
+    station = json.loads((REPO / "geodata" / "stations.geojson").read_text())["features"][0]["properties"]["id"]
+    out = tmp_path / "iso.geojson"
+    wangge("isochrone", "--db", str(seeded), "--station", station, "--minutes", "5", "--out", str(out))
+    assert json.loads(out.read_text())["station_id"] == station
+    bad = wangge("isochrone", "--db", str(seeded), "--station", "KE104/2-149", "--out", str(tmp_path / "x.geojson"), check=False)
+    assert bad.returncode == 1, (bad.returncode, bad.stderr)
+    assert "no station with id 'KE104/2-149'" in bad.stderr and "Usage:" not in bad.stderr
+    assert not (tmp_path / "x.geojson").exists()
+
+
+def test_a_mistyped_store_path_is_refused_by_reading_commands_and_not_created(tmp_path):
+    # Without this, `wangge export grids --db data/wangge.sqlit` created an empty store (and its
+    # folders) and printed an empty collection with exit code 0.
+    missing = tmp_path / "no" / "such.sqlite"
+    for args in (["export", "grids"], ["generations"], ["coverage", "--level", "city"], ["token", "list"],
+                 ["cases", "sweep"], ["isochrone", "--lon", "114.4", "--lat", "23.1"]):
+        r = wangge(*args, "--db", str(missing), check=False)
+        assert r.returncode == 1, (args, r.returncode, r.stderr)
+        assert f"no store at {missing}" in r.stderr and "Usage:" not in r.stderr, (args, r.stderr)
+        assert not missing.exists() and not missing.parent.exists(), args

@@ -42,7 +42,7 @@ struct Assign: ParsableCommand {
     func run() throws {
         let fmt = format ?? BatchFormat.fromExtension(out)
         let source = try input.open()
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let index: AssignmentIndex
         do { index = try AssignmentIndex.build(from: db, generation: generation) } catch let e as UnknownGeneration {
             throw CLIError("--generation: \(e)")

@@ -18,7 +18,7 @@ struct Cases: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let db = try store.open()
+            let db = try store.open(existing: true)
             let cases = CaseService(db: db, indexes: IndexService(db: db))
             let r = try cases.sweep()
             print("escalated \(r.escalated.count) overdue case(s)\(Self.ids(r.escalated))")
@@ -38,7 +38,7 @@ struct Cases: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let db = try store.open()
+            let db = try store.open(existing: true)
             let r = try CaseService(db: db, indexes: IndexService(db: db)).rerouteAfterReimport()
             print("re-routed \(r.rerouted.count) case(s)\(Sweep.ids(r.rerouted)); \(r.checked) checked in place")
         }

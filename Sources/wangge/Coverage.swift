@@ -49,7 +49,7 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         let fmt = try output.resolvedFormat()
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let t0 = Date()
         let data = try CoverageData.load(from: db)
         note("\(data.compounds.count) compounds, \(data.grids.count) grids, \(data.stations.stations.count) stations"

@@ -20,7 +20,7 @@ struct Export: ParsableCommand {
         guard let target = Layer.named(layer) else {
             throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
         }
-        let db = try store.open()
+        let db = try store.open(existing: true)
         if let generation {
             let latest = try db.currentGeneration()
             guard generation >= 1, generation <= latest else {

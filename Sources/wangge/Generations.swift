@@ -15,7 +15,7 @@ struct Generations: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let list = try db.generations()
         if list.isEmpty {
             note("no boundary generation yet: import a layer (wangge import) or load the sample city (wangge seed)")

@@ -36,13 +36,14 @@ struct Isochrone: ParsableCommand {
         do { query = try IsochroneQuery(minutes: try IsochroneQuery.parseMinutes(minutes)) } catch let e as IsochroneInputError {
             throw ValidationError("--minutes: \(e.message)")
         }
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let indexes = try Indexes.build(from: db)
         let point: Coordinate
         if let station {
             guard lon == nil, lat == nil else { throw ValidationError("give either --station or --lon and --lat, not both") }
             guard let s = indexes.stations.stations.first(where: { $0.id == station }) else {
-                throw ValidationError("--station: no station with id '\(station)'")
+                // A data error, not a usage error: exit 1 with the message, no usage text.
+                throw CLIError("--station: no station with id '\(station)' in the store")
             }
             point = s.point
         } else {

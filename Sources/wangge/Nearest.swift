@@ -50,7 +50,7 @@ struct Nearest: ParsableCommand {
     func run() throws {
         let fmt = format ?? BatchFormat.fromExtension(out)
         let source = try input.open()
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let indexes = try Indexes.build(from: db)
         note("index of \(indexes.stations.stations.count) stations (generation \(indexes.generation)) built in \(String(format: "%.2f", indexes.buildSeconds)) s")
         let query: NearestQuery

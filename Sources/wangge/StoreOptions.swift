@@ -4,10 +4,15 @@ import GridStore
 
 /// `--db`, shared by every subcommand that touches the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Path of the SpatiaLite store (created when missing).")
+    @Option(help: "Path of the SpatiaLite store (seed, import, categories, token create and serve create it when missing).")
     var db: String = "data/wangge.sqlite"
 
-    func open(durability: GridDatabase.Durability = .full) throws -> GridDatabase {
+    /// Opens the store. `existing`: the command only reads or maintains a store, so a path with no
+    /// file is refused (a mistyped --db would otherwise create an empty store and answer nothing, exit 0).
+    func open(durability: GridDatabase.Durability = .full, existing: Bool = false) throws -> GridDatabase {
+        if existing && !FileManager.default.fileExists(atPath: db) {
+            throw CLIError("no store at \(db): give the store's path with --db, or fill a new one with `wangge seed` or `wangge import`")
+        }
         do { return try GridDatabase(path: db, durability: durability) } catch {
             throw CLIError("cannot open store \(db): \(error)")
         }

@@ -40,7 +40,7 @@ struct Suggest: ParsableCommand {
 
     func run() throws {
         let fmt = try output.resolvedFormat()
-        let db = try store.open()
+        let db = try store.open(existing: true)
         let options: SitingOptions
         do {
             let tiers = try db.serviceTiers()

@@ -10,7 +10,7 @@ struct TokenList: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let tokens = try store.open().tokens()
+        let tokens = try store.open(existing: true).tokens()
         var out = "id\tprefix\trole\tarea\tname\tcreated_at\trevoked_at\n"
         for t in tokens {
             let i = t.identity

@@ -10,7 +10,7 @@ struct TokenRevoke: ParsableCommand {
     @Argument(help: "The token's id.") var id: Int64
 
     func run() throws {
-        guard try store.open().revokeToken(id: id) else {
+        guard try store.open(existing: true).revokeToken(id: id) else {
             throw CLIError("no token \(id) to revoke (unknown, or already revoked)")
         }
         note("token \(id) revoked")

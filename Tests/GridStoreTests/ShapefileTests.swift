@@ -26,6 +26,25 @@ final class ShapefileTests: XCTestCase {
         XCTAssertLessThan(worst, 0.01, "every vertex comes back to within 1 cm")
     }
 
+    /// A null number in the .dbf (GDAL and shapelib write it as `*`s) stays null. ImportSHP alone
+    /// reads it as 0: a compound without a known entrance got an entrance at 0°, 0°, and coverage
+    /// then measured its walk from the Gulf of Guinea. The fixture is two compounds written by
+    /// `ogr2ogr -f "ESRI Shapefile"` from GeoJSON, the second with null households and entrance.
+    func testNullNumbersInTheDBFStayNullAndZeroStaysZero() throws {
+        let path = repoRoot.appendingPathComponent("Tests/Fixtures/shapefile/compounds_nulls.shp").path
+        let (features, _) = try Shapefile.read(path: path)
+        XCTAssertEqual(features.count, 2)
+        let known = features[0].properties, unknown = features[1].properties
+        XCTAssertEqual(known["ent_lon"]?.doubleValue ?? .nan, 114.40005, accuracy: 1e-12)
+        XCTAssertEqual(known["ent_lat"]?.doubleValue ?? .nan, 23.10005, accuracy: 1e-12)
+        XCTAssertEqual(known["households"]?.intValue, 120)
+        XCTAssertEqual(unknown["ent_lon"]?.isNull, true, "\(String(describing: unknown["ent_lon"]))")
+        XCTAssertEqual(unknown["ent_lat"]?.isNull, true)
+        XCTAssertEqual(unknown["households"]?.isNull, true)
+        XCTAssertEqual(unknown["population"]?.intValue, 0, "a real 0 is kept")
+        XCTAssertEqual(unknown["name"]?.stringValue, "无门")
+    }
+
     func testMissingShapefileIsAClearError() throws {
         let db = try makeStore(self)
         XCTAssertThrowsError(try db.importShapefile(.districts, path: "/nonexistent/x.shp")) { e in
