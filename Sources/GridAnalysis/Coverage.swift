@@ -19,24 +19,41 @@ public struct CoverageData: Sendable {
     public let stationSnaps: [NetworkSnap?]
     public let compoundSnaps: [NetworkSnap?]
 
+    /// `stationSnaps`: the stations' foot points on `walking` when already computed (the server's
+    /// `Indexes.stationSnaps`, parallel to `stations.stations`); else they are snapped here. The
+    /// compounds are snapped here, on every core.
     public init(compounds: [CompoundAccess], grids: [CoverageGrid], stations: StationIndex, categories: [StationCategory],
-                walking: WalkingGraph? = nil) {
+                walking: WalkingGraph? = nil, stationSnaps: [NetworkSnap?]? = nil) {
         self.compounds = compounds; self.grids = grids; self.stations = stations; self.categories = categories
         self.walking = walking
-        stationSnaps = walking.map { g in stations.stations.map { g.snap($0.point) } } ?? []
-        compoundSnaps = walking.map { g in compounds.map { g.snap($0.point) } } ?? []
+        if let walking {
+            if let stationSnaps {
+                precondition(stationSnaps.count == stations.stations.count, "one snap per station of the index")
+                self.stationSnaps = stationSnaps
+            } else {
+                self.stationSnaps = walking.snap(stations.stations.map(\.point))
+            }
+            compoundSnaps = walking.snap(compounds.map(\.point))
+        } else {
+            self.stationSnaps = []; compoundSnaps = []
+        }
     }
 
-    /// Reads the store; `stations` and `walking` reuse indexes already built (e.g. the server's),
-    /// else they are built from the store (no walking graph when the network table is empty).
-    public static func load(from db: GridDatabase, stations: StationIndex? = nil, walking: WalkingGraph? = nil) throws -> CoverageData {
+    /// Reads the store; `stations`, `walking` and `stationSnaps` reuse what is already built (the
+    /// server's `Indexes` of the same generation: its station index, walking graph and the
+    /// stations' foot points on it), else they are built from the store (no walking graph when
+    /// the network table is empty).
+    public static func load(from db: GridDatabase, stations: StationIndex? = nil, walking: WalkingGraph? = nil,
+                            stationSnaps: [NetworkSnap?]? = nil) throws -> CoverageData {
         let graph: WalkingGraph?
         if let walking { graph = walking } else {
             let edges = try db.networkEdges()
             graph = edges.isEmpty ? nil : WalkingGraph(edges)
         }
+        let index = try stations ?? StationIndex.build(from: db)
         return CoverageData(compounds: try db.compoundAccessPoints(), grids: try db.coverageGrids(),
-                            stations: try stations ?? StationIndex.build(from: db), categories: try db.categories(), walking: graph)
+                            stations: index, categories: try db.categories(), walking: graph,
+                            stationSnaps: stations != nil && walking != nil ? stationSnaps : nil)
     }
 }
 

@@ -34,7 +34,10 @@ public final class CoverageService: Sendable {
         if let s = state.withLock({ $0 }), s.generation == generation { return s }
         let set = try indexes?.current()
         let same = set.flatMap { $0.generation == generation ? $0 : nil }
-        let fresh = State(generation: generation, data: try CoverageData.load(from: db, stations: same?.stations, walking: same?.walking))
+        // The server's index set already holds the stations snapped onto the walking graph: reuse
+        // them rather than snap every station a second time.
+        let data = try CoverageData.load(from: db, stations: same?.stations, walking: same?.walking, stationSnaps: same?.stationSnaps)
+        let fresh = State(generation: generation, data: data)
         state.withLock { if $0 == nil || $0!.generation <= generation { $0 = fresh } }
         return fresh
     }

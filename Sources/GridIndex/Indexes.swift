@@ -17,6 +17,10 @@ public final class Indexes: Sendable {
     public let tiers: ServiceTiers
     /// The walking network (nil when the store has none): network distances for coverage and nearest.
     public let walking: WalkingGraph?
+    /// The foot point of every station on `walking`, parallel to `stations.stations` (nil entries:
+    /// not on a component of the minimum size); empty without a network. Snapped once here and
+    /// shared with coverage (`CoverageData`), which would otherwise snap them again.
+    public let stationSnaps: [NetworkSnap?]
     /// Every station snapped onto `walking` (ids are positions in `stations.stations`); nil with it.
     public let walkingStations: NetworkAttachments?
     /// Wall-clock seconds the whole build took, reading the store included.
@@ -29,7 +33,9 @@ public final class Indexes: Sendable {
         self.stations = stations
         self.tiers = tiers
         self.walking = walking
-        self.walkingStations = walking.map { g in NetworkAttachments(stations.stations.indices.map { ($0, g.snap(stations.stations[$0].point)) }) }
+        let snaps = walking.map { $0.snap(stations.stations.map(\.point)) } ?? []
+        self.stationSnaps = snaps
+        self.walkingStations = walking.map { _ in NetworkAttachments(snaps.indices.map { ($0, snaps[$0]) }) }
         self.buildSeconds = buildSeconds
     }
 

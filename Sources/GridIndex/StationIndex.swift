@@ -66,16 +66,22 @@ public final class StationIndex: Sendable {
 
     /// The stations of one store snapshot (one boundary generation).
     public convenience init(_ snapshot: StoreSnapshot, knownCategories: [String]) {
-        self.init(stations: snapshot.stations.map { r in
+        self.init(records: snapshot.stations, knownCategories: knownCategories, generation: snapshot.generation)
+    }
+
+    convenience init(records: [StationRecord], knownCategories: [String], generation: Int64) {
+        self.init(stations: records.map { r in
             StationInfo(id: r.id, category: r.category, name: r.name, level: r.level, gridId: r.gridId,
                         communityId: r.communityId, streetId: r.streetId, districtId: r.districtId,
                         compoundId: r.compoundId, point: r.point)
-        }, knownCategories: knownCategories, generation: snapshot.generation)
+        }, knownCategories: knownCategories, generation: generation)
     }
 
-    /// Reads the newest snapshot of the store and builds the index from it.
+    /// Reads the newest generation's stations (only them: not the polygons and network a full
+    /// snapshot holds) and builds the index from them.
     public static func build(from db: GridDatabase) throws -> StationIndex {
-        StationIndex(try db.snapshot(), knownCategories: try db.categories().map(\.code))
+        let (generation, records) = try db.stationSnapshot()
+        return StationIndex(records: records, knownCategories: try db.categories().map(\.code), generation: generation)
     }
 
     /// How many stations a category holds (0 for an unknown one).

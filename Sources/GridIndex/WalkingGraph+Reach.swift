@@ -86,19 +86,20 @@ extension WalkingGraph {
     /// source first: the vertices strictly between, and the ends cut at exactly those lengths.
     public func piece(edge e: Int, from s: Double, to t: Double) -> [Coordinate] {
         let lo = Int(coordinateStart[e]), hi = Int(coordinateStart[e + 1])
+        let along = along(edge: e)  // indexed from lo
         func at(_ x: Double) -> Coordinate {
             // The segment k..k+1 holding x (along[] is the edge's cumulative metres).
-            var k = lo
-            while k + 2 < hi && along[k + 1] < x { k += 1 }
+            var k = 0
+            while k + 2 < hi - lo && along[k + 1] < x { k += 1 }
             let span = along[k + 1] - along[k]
-            guard span > 0 else { return coordinates[k] }
-            let a = coordinates[k], b = coordinates[k + 1]
+            guard span > 0 else { return coordinates[lo + k] }
+            let a = coordinates[lo + k], b = coordinates[lo + k + 1]
             // along[] is scaled to the stored length; back to the segment's own geodesic metres.
             let metres = (x - along[k]) / span * Geodesic.distance(a, b)
             return Geodesic.point(from: a, toward: b, metres: metres)
         }
         var out = [at(s)]
-        for k in lo..<hi where along[k] > s && along[k] < t { out.append(coordinates[k]) }
+        for k in 0..<(hi - lo) where along[k] > s && along[k] < t { out.append(coordinates[lo + k]) }
         out.append(at(t))
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GridGeo
+import Synchronization
 
 /// Where a point enters the walking network: its foot point on an edge.
 public struct NetworkSnap: Sendable, Equatable {
@@ -158,12 +159,29 @@ extension WalkingGraph {
         for c in candidates where c.d <= margin(best) {
             let k = Int(c.k)
             let f = GeodesicFoot.foot(of: p, on: coordinates[k], coordinates[k + 1], startFraction: c.t)
-            let scale = f.length > 0 ? (along[k + 1] - along[k]) / f.length : 0
-            let offset = min(max(along[k] + f.offset * scale, 0), edgeLength[Int(c.e)])
+            let along = along(edge: Int(c.e)), i = k - Int(coordinateStart[Int(c.e)])
+            let scale = f.length > 0 ? (along[i + 1] - along[i]) / f.length : 0
+            let offset = min(max(along[i] + f.offset * scale, 0), edgeLength[Int(c.e)])
             let s = NetworkSnap(edge: c.e, offset: offset, access: f.metres, foot: f.point)
             if let cur = answer, (cur.access, cur.edge, cur.offset) <= (s.access, s.edge, s.offset) { continue }
             answer = s
         }
         return answer
+    }
+}
+
+extension WalkingGraph {
+    /// `snap(_:)` of every point, in order, spread over the cores (chunks of consecutive points;
+    /// each answer is the single-point one, so the result does not depend on the split).
+    public func snap(_ points: [Coordinate]) -> [NetworkSnap?] {
+        let chunk = 256
+        let chunks = (points.count + chunk - 1) / chunk
+        guard chunks > 1 else { return points.map { snap($0) } }
+        let parts = Mutex<[Int: [NetworkSnap?]]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let part = points[(c * chunk)..<min(points.count, (c + 1) * chunk)].map { snap($0) }
+            parts.withLock { $0[c] = part }
+        }
+        return parts.withLock { done in (0..<chunks).flatMap { done[$0]! } }
     }
 }

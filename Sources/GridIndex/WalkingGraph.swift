@@ -38,10 +38,6 @@ public final class WalkingGraph: Sendable {
     /// Vertices of every edge, flattened: edge e's are coordinates[coordinateStart[e] ..< coordinateStart[e + 1]].
     let coordinates: [Coordinate]
     let coordinateStart: [Int32]
-    /// Metres from the edge's source to each vertex along the edge, parallel to `coordinates`:
-    /// cumulative geodesic segment lengths scaled so the last equals the edge's lengthM (the two
-    /// agree to float rounding when the importer computed lengthM as the contract says).
-    let along: [Double]
 
     /// Component of each node (0-based), and each component's node count.
     public let component: [Int32]
@@ -68,16 +64,14 @@ public final class WalkingGraph: Sendable {
             return n
         }
         var edgeIds: [Int64] = [], src: [Int32] = [], dst: [Int32] = [], len: [Double] = []
-        var coords: [Coordinate] = [], start: [Int32] = [0], along: [Double] = []
+        var coords: [Coordinate] = [], start: [Int32] = [0]
+        dense.reserveCapacity(edges.count); nodeIds.reserveCapacity(edges.count)
         edgeIds.reserveCapacity(edges.count); src.reserveCapacity(edges.count); dst.reserveCapacity(edges.count)
+        len.reserveCapacity(edges.count); start.reserveCapacity(edges.count + 1)
+        coords.reserveCapacity(edges.reduce(0) { $0 + $1.coordinates.count })
         for e in edges {
             edgeIds.append(e.id); src.append(node(e.sourceNode)); dst.append(node(e.targetNode)); len.append(e.lengthM)
-            var cum = [0.0]
-            for i in 1..<max(e.coordinates.count, 1) { cum.append(cum[i - 1] + Geodesic.distance(e.coordinates[i - 1], e.coordinates[i])) }
-            let total = cum.last ?? 0
-            let scale = total > 0 ? e.lengthM / total : 0
             coords += e.coordinates
-            along += cum.map { $0 * scale }
             start.append(Int32(coords.count))
         }
         // CSR by counting sort of both arcs of every edge.
@@ -113,10 +107,23 @@ public final class WalkingGraph: Sendable {
         }
         self.nodeIds = nodeIds; self.offsets = degree; self.targets = targets; self.lengths = lengths; self.arcEdges = arcEdges
         self.edgeIds = edgeIds; self.edgeSource = src; self.edgeTarget = dst; self.edgeLength = len
-        self.coordinates = coords; self.coordinateStart = start; self.along = along
+        self.coordinates = coords; self.coordinateStart = start
         self.component = comp; self.componentSizes = sizes
         let eligible = (0..<edgeIds.count).filter { sizes[Int(comp[Int(src[$0])])] >= minComponentNodes }
         self.segments = SegmentGrid(coordinates: coords, start: start, edges: eligible)
+    }
+
+    /// Metres from edge e's source to each of its vertices: cumulative geodesic segment lengths
+    /// scaled so the last equals the edge's lengthM (the two agree to float rounding when the
+    /// importer computed lengthM as the contract says). Computed when asked, for the few edges a
+    /// snap or an isochrone cuts, not for every edge at build time (that was most of the build).
+    func along(edge e: Int) -> [Double] {
+        let lo = Int(coordinateStart[e]), hi = Int(coordinateStart[e + 1])
+        var cum = [Double](repeating: 0, count: max(hi - lo, 1))
+        for k in stride(from: lo + 1, to: hi, by: 1) { cum[k - lo] = cum[k - lo - 1] + Geodesic.distance(coordinates[k - 1], coordinates[k]) }
+        let total = cum[cum.count - 1]
+        let scale = total > 0 ? edgeLength[e] / total : 0
+        return cum.map { $0 * scale }
     }
 
     /// The vertices of edge e, source first.

@@ -85,6 +85,16 @@ extension GridDatabase {
         try read { db in try Self.stations(try GenerationScope.resolve(generation, db), db) }
     }
 
+    /// The stations of the newest generation and that generation's number, in one read
+    /// transaction (what the station index needs, without the polygons and the network that
+    /// `snapshot()` also reads).
+    public func stationSnapshot() throws -> (generation: Int64, stations: [StationRecord]) {
+        try read { db in
+            let scope = try GenerationScope.resolve(nil, db)
+            return (scope.generation, try Self.stations(scope, db))
+        }
+    }
+
     /// The walking network's edges, in `fid` order (empty when none was imported).
     public func networkEdges() throws -> [NetworkEdgeRecord] {
         try read { db in try Self.networkEdges(db) }

@@ -148,6 +148,23 @@ final class WalkingGraphTests: XCTestCase {
         }
     }
 
+    func testSnappingManyPointsOnEveryCoreGivesEachPointsOwnSnapInOrder() {
+        // More points than one chunk (256), so the work is split; a NaN point snaps to nothing.
+        let edges = Self.lattice(Self.origin, n: 8, m: 8)
+        let g = WalkingGraph(edges)
+        var rng = SplitMix64(seed: 12)
+        var points = (0..<700).map { _ in
+            Coordinate(Self.origin.lon + Double.random(in: -0.005...0.012, using: &rng),
+                       Self.origin.lat + Double.random(in: -0.005...0.012, using: &rng))
+        }
+        points[300] = Coordinate(lon: .nan, lat: Self.origin.lat)
+        let all = g.snap(points)
+        XCTAssertEqual(all.count, points.count)
+        for (p, s) in zip(points, all) { XCTAssertEqual(s, g.snap(p), "\(p)") }
+        XCTAssertNil(all[300])
+        XCTAssertTrue(WalkingGraph([]).snap(points).allSatisfy { $0 == nil })
+    }
+
     func testAPointFarFromTheNetworkSnapsAtOnceToTheSameEdgeAsBruteForce() {
         // Found by schemathesis: /nearest at the far side of the world walked millions of empty
         // rings of the segment grid before reaching it.
