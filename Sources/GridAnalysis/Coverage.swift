@@ -42,18 +42,19 @@ public struct CoverageData: Sendable {
     /// Reads the store; `stations`, `walking` and `stationSnaps` reuse what is already built (the
     /// server's `Indexes` of the same generation: its station index, walking graph and the
     /// stations' foot points on it), else they are built from the store (no walking graph when
-    /// the network table is empty).
+    /// the network table is empty). `network: false` leaves the walking network out (no read,
+    /// no graph, no snapping) for answers that are straight-line only.
     public static func load(from db: GridDatabase, stations: StationIndex? = nil, walking: WalkingGraph? = nil,
-                            stationSnaps: [NetworkSnap?]? = nil) throws -> CoverageData {
+                            stationSnaps: [NetworkSnap?]? = nil, network: Bool = true) throws -> CoverageData {
         let graph: WalkingGraph?
-        if let walking { graph = walking } else {
+        if !network { graph = nil } else if let walking { graph = walking } else {
             let edges = try db.networkEdges()
             graph = edges.isEmpty ? nil : WalkingGraph(edges)
         }
         let index = try stations ?? StationIndex.build(from: db)
         return CoverageData(compounds: try db.compoundAccessPoints(), grids: try db.coverageGrids(),
                             stations: index, categories: try db.categories(), walking: graph,
-                            stationSnaps: stations != nil && walking != nil ? stationSnaps : nil)
+                            stationSnaps: network && stations != nil && walking != nil ? stationSnaps : nil)
     }
 }
 

@@ -100,9 +100,14 @@ extension WalkingGraph {
     /// geodesic distance wins (exact ties: the smaller edge index, then the smaller offset). The planar ranking errs by about
     /// tan φ · d² / R (under 2 m at 5 km from the nearest street at 23° N), far inside that
     /// margin, so the exact winner is always among the refined ones.
+    ///
+    /// A point farther than `maxAccessMetres` from every snappable edge is off the network (nil),
+    /// as routing engines bound their search (Valhalla's `search_cutoff`, 35 km by default): it
+    /// keeps the planar ranking's margin small and the work bounded for a point anywhere on Earth.
     public func snap(_ p: Coordinate) -> NetworkSnap? {
         let g = segments
         guard g.nx > 0, p.lon.isFinite, p.lat.isFinite else { return nil }
+        let cutoff = Self.maxAccessMetres
         // Radii of curvature on WGS84 at p: metres per degree east and north.
         let a = 6378137.0, e2 = 0.00669437999014
         let phi = p.lat * .pi / 180, w = 1 - e2 * sin(phi) * sin(phi)
@@ -125,7 +130,7 @@ extension WalkingGraph {
                 let t = ll > 0 ? min(max(-(ax * dx + ay * dy) / ll, 0), 1) : 0
                 let fx = ax + t * dx, fy = ay + t * dy
                 let d = (fx * fx + fy * fy).squareRoot()
-                if d <= margin(best) {
+                if d <= margin(best) && d <= margin(cutoff) {
                     best = min(best, d)
                     candidates.append((Int32(k), g.itemEdges[slot], d, t))
                 }
@@ -138,6 +143,8 @@ extension WalkingGraph {
         // (a query at the other end of the world must not walk millions of empty rings).
         let outX = cx < 0 ? -cx : max(cx - (g.nx - 1), 0), outY = cy < 0 ? -cy : max(cy - (g.ny - 1), 0)
         var r = max(outX, outY)
+        // Every cell of ring r is at least r - 1 whole cells away.
+        if Double(r - 1) * g.minCellMetres > margin(cutoff) * 1.01 { return nil }
         while true {
             if r == 0 { visit(cx, cy) } else {
                 let x0 = max(cx - r, 0), x1 = min(cx + r, g.nx - 1)
@@ -152,13 +159,14 @@ extension WalkingGraph {
                 }
             }
             // Unvisited cells are ≥ r whole cells away in x or in y.
-            if r >= far || (best.isFinite && Double(r) * g.minCellMetres > margin(best) * 1.01) { break }
+            if r >= far || Double(r) * g.minCellMetres > margin(min(best, cutoff)) * 1.01 { break }
             r += 1
         }
         var answer: NetworkSnap?
         for c in candidates where c.d <= margin(best) {
             let k = Int(c.k)
             let f = GeodesicFoot.foot(of: p, on: coordinates[k], coordinates[k + 1], startFraction: c.t)
+            guard f.metres <= cutoff else { continue }
             let along = along(edge: Int(c.e)), i = k - Int(coordinateStart[Int(c.e)])
             let scale = f.length > 0 ? (along[i + 1] - along[i]) / f.length : 0
             let offset = min(max(along[i] + f.offset * scale, 0), edgeLength[Int(c.e)])

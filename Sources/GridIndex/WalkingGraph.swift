@@ -18,6 +18,10 @@ public final class WalkingGraph: Sendable {
     /// Routing engines' default for the smallest component points may snap to (OSRM's and
     /// Valhalla's "small component" sizes are of this order; issue 10 asks for 50).
     public static let defaultMinComponentNodes = 50
+    /// The longest access leg, in metres: a point farther than this from every snappable edge is
+    /// off the network (uncovered, unreachable, no network answer). Valhalla's default
+    /// `search_cutoff` (35 km); far beyond any walking tier.
+    public static let maxAccessMetres = 35_000.0
 
     /// Store node id of each dense node.
     public let nodeIds: [Int64]

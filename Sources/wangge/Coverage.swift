@@ -51,7 +51,8 @@ struct Coverage: ParsableCommand {
         let fmt = try output.resolvedFormat()
         let db = try store.open(existing: true)
         let t0 = Date()
-        let data = try CoverageData.load(from: db)
+        // Straight-line answers need no walking network: skip reading it and snapping to it.
+        let data = try CoverageData.load(from: db, network: method != CoverageMethod.Kind.straightLine.rawValue)
         note("\(data.compounds.count) compounds, \(data.grids.count) grids, \(data.stations.stations.count) stations"
              + (data.walking.map { ", walking network of \($0.summary)," } ?? "")
              + " read in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")

@@ -51,7 +51,7 @@ struct Suggest: ParsableCommand {
             throw ValidationError("--\(e.field): \(e.message)")
         }
         let t0 = Date()
-        let data = try CoverageData.load(from: db)
+        let data = try CoverageData.load(from: db, network: false)  // siting is straight-line
         var inGrid: (Coordinate) -> Bool = { _ in true }
         if case .lattice = options.candidates { inGrid = Siting.gridTest(try db.geometries(.grids)) }
         let result: SitingResult

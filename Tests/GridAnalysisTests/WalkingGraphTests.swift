@@ -165,14 +165,24 @@ final class WalkingGraphTests: XCTestCase {
         XCTAssertTrue(WalkingGraph([]).snap(points).allSatisfy { $0 == nil })
     }
 
-    func testAPointFarFromTheNetworkSnapsAtOnceToTheSameEdgeAsBruteForce() {
+    func testAPointFarFromTheNetworkSnapsToTheSameEdgeAsBruteForceOrIsOffTheNetworkBeyondTheCutoff() {
         // Found by schemathesis: /nearest at the far side of the world walked millions of empty
-        // rings of the segment grid before reaching it.
+        // rings of the segment grid before reaching it; then every segment of a large network
+        // became a candidate there (the planar margin grows with the distance squared).
         let edges = Self.lattice(Self.origin, n: 8, m: 8)
         let g = WalkingGraph(edges)
         for p in [Coordinate(lon: -179.9, lat: -89.9), Coordinate(lon: 179.9, lat: 89.9), Coordinate(lon: 0, lat: 0),
                   Coordinate(lon: Self.origin.lon + 0.5, lat: Self.origin.lat - 0.3)] {
-            let s = g.snap(p)!, b = Self.bruteSnap(p, edges, allowed: { _ in true })!
+            let b = Self.bruteSnap(p, edges, allowed: { _ in true })!
+            XCTAssertGreaterThan(b.access, WalkingGraph.maxAccessMetres)
+            XCTAssertNil(g.snap(p), "\(p) is \(b.access) m from the network")
+        }
+        // Inside the cutoff, far or near, the same edge and access leg as brute force.
+        for p in [Coordinate(lon: Self.origin.lon + 0.2, lat: Self.origin.lat - 0.15), Coordinate(lon: Self.origin.lon - 0.1, lat: Self.origin.lat + 0.05),
+                  Coordinate(lon: Self.origin.lon + 0.03, lat: Self.origin.lat + 0.02)] {
+            let b = Self.bruteSnap(p, edges, allowed: { _ in true })!
+            XCTAssertLessThan(b.access, WalkingGraph.maxAccessMetres)
+            let s = try! XCTUnwrap(g.snap(p), "\(p)")
             XCTAssertEqual(s.access, b.access, accuracy: 1e-3 * b.access / 1000 + 1e-4, "access leg of \(p)")
         }
     }
