@@ -1893,6 +1893,10 @@ with every other: lines cross only at shared vertices, where the import splits t
 - Grid holes filled by enclaves and coastal islands make a few more small separate pieces.
 - One expressway (`motorway`, 惠州环城高速(示例)) that the foot profile drops at import.
 
+How far out of the way the network makes people walk (network ÷ straight-line distance between
+compound access points) is measured by `tools/network_detour.py`; its figures, and the sample
+city's coverage by network against straight-line, are in docs/PERFORMANCE.md.
+
 """
     path = os.path.join(out, "README.md")
     if os.path.exists(path):
