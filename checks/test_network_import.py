@@ -232,7 +232,7 @@ def generator():
 
 def test_sample_network_is_what_the_generator_makes_from_the_committed_layers():
     gen = generator()
-    texts = {k: (REPO / "geodata" / f"{k}.geojson").read_text(encoding="utf-8") for k in ("grids", "compounds")}
+    texts = {k: (REPO / "geodata" / f"{k}.geojson").read_text(encoding="utf-8") for k in ("grids", "compounds", "stations")}
     assert gen.make_network(texts) == (REPO / "geodata" / "network.geojson").read_text(encoding="utf-8")
 
 
@@ -269,6 +269,24 @@ def test_seeded_sample_network_has_streets_bridges_and_courtyards(city_db):
     crossing = [e for e in es if LineString(e[3]).intersects(river)]
     bridges = [f for f in fc["features"] if f["properties"].get("bridge") == "yes"]
     assert 0 < len(crossing) == len(bridges) <= 5
+
+
+def test_sample_network_detours_are_a_real_citys(city_db):
+    """Issue 10 §4: the walk between two compounds' access points is not much longer than the straight
+    line (real cities: about 1.2-1.4 x), measured by tools/network_detour.py (networkx, its own
+    splitting at shared vertices, which must give the stored edge count)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("network_detour", REPO / "tools" / "network_detour.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out, unreachable, _, n_nodes, n_edges = mod.detours(REPO / "geodata" / "network.geojson", 150, seed=10)
+    with sqlite3.connect(city_db) as c:
+        assert n_edges == c.execute("SELECT count(*) FROM network_edges").fetchone()[0]
+    for family in ("city-wide", "local"):
+        r = sorted(out[family])
+        assert len(r) >= 100 and unreachable[family] <= 5, (family, len(r), unreachable[family])
+        median = r[len(r) // 2]
+        assert r[0] >= 0.999 and median <= 1.5, (family, median)
 
 
 def test_osm_xml_gives_the_same_network(imported, tmp_path):

@@ -1606,19 +1606,102 @@ def _chains(segments):
     return out
 
 
+NEIGHBOUR_M = 1200.0                          # longest lane joining two neighbouring compounds
+GATE_REACH = (0.003, 0.02, 0.1)               # degrees searched for a compound's entrance path
+
+
+def _node(segs, extra):
+    """Splits the segments [(a, b, key)] into [(a, b, key, index of the segment split)] wherever two
+    of them cross or touch (at the point rounded to 7 decimals, shared by both), and at the points
+    in extra[index]. Collinear overlaps are not split (the paths run at random angles to the
+    axis-parallel grid edges)."""
+    geoms = shapely.linestrings(np.array([[a, b] for a, b, _ in segs], dtype=float))
+    tree = STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    inter = shapely.intersection(geoms[i], geoms[j])
+    is_pt = shapely.get_type_id(inter) == 0
+    xy = shapely.get_coordinates(inter[is_pt])
+    cuts = defaultdict(set)
+    for k, (x, y) in zip(np.flatnonzero(is_pt), xy):
+        p = (round(float(x), 7), round(float(y), 7))
+        cuts[int(i[k])].add(p)
+        cuts[int(j[k])].add(p)
+    for k, ps in extra.items():
+        cuts[k] |= ps
+    out = []
+    for k, (a, b, key) in enumerate(segs):
+        ps = sorted(p for p in cuts.get(k, ()) if p != a and p != b)
+        if not ps:
+            out.append((a, b, key, k))
+            continue
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        ps.sort(key=lambda p: ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy, p))
+        chain = [a] + ps + [b]
+        out.extend((p, q, key, k) for p, q in zip(chain, chain[1:]) if p != q)
+    return out
+
+
+def _neighbour_lanes(sites, cpolys, ctree, river):
+    """Lanes between neighbouring sites (compounds and the service stations outside compounds):
+    the Gabriel graph of their centres (a Delaunay edge whose diametral circle holds no other
+    centre), each pair up to NEIGHBOUR_M apart joined by the shortest segment between their
+    vertices (a compound's outline vertices, a station's point), unless it passes through a
+    compound or crosses the river. `sites` = [(centre (x, y), [vertices])]. The Gabriel graph is
+    planar, so these lanes cross only streets and other paths (noded later)."""
+    at = {}
+    for k, (c, _) in enumerate(sites):
+        at.setdefault((round(c[0], 9), round(c[1], 9)), k)
+    keys = sorted(at)
+    cent = [Point(c) for c in keys]
+    ptree = STRtree(cent)
+    edges = shapely.delaunay_triangles(MultiPoint(cent), only_edges=True)
+    pairs = set()
+    for e in shapely.get_parts(edges):
+        (x0, y0), (x1, y1) = e.coords
+        a, b = at.get((round(x0, 9), round(y0, 9))), at.get((round(x1, 9), round(y1, 9)))
+        if a is None or b is None:
+            continue
+        if math.hypot((x1 - x0) * MX, (y1 - y0) * MY) > NEIGHBOUR_M:
+            continue
+        m = Point((x0 + x1) / 2, (y0 + y1) / 2)
+        r = math.hypot(x1 - x0, y1 - y0) / 2 * 0.999
+        if any(at[keys[int(o)]] not in (a, b) for o in ptree.query(m.buffer(r))):
+            continue
+        pairs.add((min(a, b), max(a, b)))
+    out = []
+    for a, b in sorted(pairs):
+        _, p, q = min((math.hypot((p[0] - q[0]) * MX, (p[1] - q[1]) * MY), p, q) for p in sites[a][1] for q in sites[b][1])
+        link = LineString([p, q])
+        if p == q or link.intersects(river):
+            continue
+        if any(cpolys[int(o)].intersection(link).length > 1e-9 for o in ctree.query(link)):
+            continue
+        out.append((p, q))
+    return out
+
+
 def make_network(texts):
     """The sample city's walking network as a GeoJSON FeatureCollection text:
     - streets along every grid edge (highway primary between streets, secondary between
       communities, residential inside a community, unclassified on the city's outer edge);
-    - a river (东江-like, synthetic) through the 惠城区 core that cuts every street it crosses
+    - lanes between compounds and stations (living_street): neighbouring sites (compounds, and
+      service stations outside compounds: the Gabriel graph of their centres, up to NEIGHBOUR_M
+      apart) joined by the shortest segment between their vertices (a compound's outline vertices,
+      a station's point), unless it passes through a compound or crosses the river;
+    - park paths (footway, 公园步道): a diagonal across every urban grid without a compound;
+    - a river (东江-like, synthetic) through the 惠城区 core that cuts every street and lane it crosses
       except at BRIDGES (bridge=yes): the river itself is not in the file;
     - every compound's outline (highway=service) joined by a footway from its entrance (else its
-      first vertex) to the nearest street vertex on the same side of the river;
+      first vertex) to the foot point on the nearest street or park path, on the same side of the
+      river and through no compound;
     - COURTYARDS isolated courtyard path networks (a ring and a diagonal, 2 junction nodes each,
       joined to nothing) inside compounds of 惠城区;
-    - one expressway (highway=motorway) that the foot profile drops at import."""
+    - one expressway (highway=motorway) that the foot profile drops at import.
+    Lines cross only at shared vertices (everything but the courtyards is noded together)."""
     grids = json.loads(texts["grids"])["features"]
-    compounds = json.loads(texts["compounds"])["features"]
+    compounds = sorted(json.loads(texts["compounds"])["features"], key=lambda f: f["id"])
     river = river_line()
     seg_grids = defaultdict(set)
     grid_info = {}
@@ -1629,7 +1712,7 @@ def make_network(texts):
             for a, b in zip(ring, ring[1:]):
                 if a != b:
                     seg_grids[(min(a, b), max(a, b))].add(g["id"])
-    classes = defaultdict(list)
+    segs = []      # (a, b, key); key = (highway, name) or ("bridge", name)
     crossing = []
     for seg in sorted(seg_grids):
         ids = sorted(seg_grids[seg])
@@ -1641,51 +1724,126 @@ def make_network(texts):
         if LineString(seg).intersects(river):
             crossing.append((seg, cls))
         else:
-            classes[cls].append(seg)
-    bridges = []
+            segs.append((seg[0], seg[1], (cls, None)))
     for k, bx in enumerate(BRIDGES):
         by = RIVER_LAT + RIVER_AMP * math.sin((bx - RIVER_LON[0]) / (RIVER_LON[1] - RIVER_LON[0]) * 2.5 * math.pi)
         seg, cls = min(crossing, key=lambda sc: (Point(bx, by).distance(LineString(sc[0])), sc[0]))
-        bridges.append((seg, cls, f"东江{'一二三四五六'[k]}桥"))
+        segs.append((seg[0], seg[1], ("bridge", cls, f"东江{'一二三四五六'[k]}桥")))
+
+    cpolys = [shape(c["geometry"]) for c in compounds]
+    ctree = STRtree(cpolys)
+    by_grid = defaultdict(list)
+    for k, c in enumerate(compounds):
+        by_grid[c["properties"]["grid_id"]].append(k)
+    # park paths: a diagonal across every urban grid that holds no compound (a park, a school,
+    # a plaza), between two of its boundary vertices, where it stays inside the grid
+    for g in sorted(grids, key=lambda g: g["id"]):
+        if by_grid.get(g["id"]) or not is_urban_code(g["properties"]["street_id"]) or g["geometry"]["type"] != "Polygon":
+            continue
+        gp = shape(g["geometry"])
+        ring = _rings(g["geometry"])[0][:-1]
+        a = min(ring, key=lambda v: (v[0] * MX + v[1] * MY, v))
+        b = max(ring, key=lambda v: (v[0] * MX + v[1] * MY, v))
+        path = LineString([a, b])
+        if gp.covers(path) and not path.intersects(river) and not len(ctree.query(path, predicate="intersects")):
+            segs.append((a, b, ("footway", "公园步道")))
+
+    # every compound's outline, and its entrance path to the nearest street or lane
+    walkable = [k for k, (_, _, key) in enumerate(segs)]
+    wtree = STRtree([LineString([segs[k][0], segs[k][1]]) for k in walkable])
+    extra = defaultdict(set)
+    courtyards = []
+    n_court = 0
+    gate_links = []
+    for ci, c in enumerate(compounds):
+        ring = _rings(c["geometry"])[0]
+        if LineString(ring).intersects(river):
+            continue      # a compound on the river bank gets no paths of its own
+        name = c["properties"]["name"]
+        for a, b in zip(ring, ring[1:]):
+            segs.append((a, b, ("service", name + "内部道路")))
+        p = c["properties"]
+        gate = (p["entrance_lon"], p["entrance_lat"]) if p["entrance_lon"] is not None else ring[0]
+        if gate not in ring:
+            gate = ring[0]
+        g = Point(gate)
+        for r in GATE_REACH:
+            near = []
+            for t in wtree.query(g.buffer(r)):
+                k = walkable[int(t)]
+                line = LineString([segs[k][0], segs[k][1]])
+                f = line.interpolate(line.project(g))
+                near.append((g.distance(f), k, (round(f.x, 7), round(f.y, 7))))
+            near.sort()
+            found = None
+            for _, k, f in near:
+                if f == gate:
+                    continue
+                link = LineString([gate, f])
+                if link.intersects(river):
+                    continue
+                if any(cpolys[int(o)].intersection(link).length > 1e-9 for o in ctree.query(link)):
+                    continue
+                found = (k, f)
+                break
+            if found is not None:
+                k, f = found
+                if f not in (segs[k][0], segs[k][1]):
+                    extra[k].add(f)
+                gate_links.append((gate, f, name))
+                break
+        if n_court < COURTYARDS and p["district_id"] == "441302" and p["households"] >= 500:
+            cx = sum(x for x, _ in ring[:-1]) / (len(ring) - 1)
+            cy = sum(y for _, y in ring[:-1]) / (len(ring) - 1)
+            inner = [(round(cx + 0.4 * (x - cx), 7), round(cy + 0.4 * (y - cy), 7)) for x, y in ring[:-1]]
+            if len(set(inner)) == len(inner) >= 4:
+                courtyards.append((p["name"] + "庭院步道", inner + [inner[0]], [inner[0], inner[2]]))
+                n_court += 1
+    for a, b, name in gate_links:
+        segs.append((a, b, ("footway", None)))
+    sites = [((c.centroid.x, c.centroid.y), _rings(f["geometry"])[0][:-1]) for f, c in zip(compounds, cpolys)
+             if not c.exterior.intersects(river)]    # a compound on the river bank has no outline path to join
+    for st in sorted(json.loads(texts["stations"])["features"], key=lambda f: f["id"]):
+        if st["properties"]["compound_id"] is None:
+            xy = tuple(st["geometry"]["coordinates"])
+            sites.append((xy, [xy]))
+    for a, b in _neighbour_lanes(sites, cpolys, ctree, river):
+        segs.append((a, b, ("living_street", None)))
+
+    noded = _node(segs, extra)
+    # paths stop at compound walls; nothing but a bridge crosses the river
+    geoms = shapely.linestrings(np.array([[a, b] for a, b, _, _ in noded], dtype=float))
+    mids = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    inside = np.zeros(len(noded), dtype=bool)
+    inside[ctree.query(mids, predicate="within")[0]] = True
+    wet = shapely.intersects(geoms, river)
+    kept = defaultdict(list)
+    for k, (a, b, key, src) in enumerate(noded):
+        if wet[k] and key[0] != "bridge":
+            continue
+        if key[0] in ("living_street", "footway") and inside[k]:
+            continue
+        kept[key].append((a, b))
+
     feats = []
 
     def add(props, coords):
         feats.append({"type": "Feature", "properties": props,
                       "geometry": {"type": "LineString", "coordinates": [[float(x), float(y)] for x, y in coords]}})
 
-    for cls in ("primary", "secondary", "residential", "unclassified"):
-        for line in _chains(classes[cls]):
-            add({"highway": cls}, line)
-    for seg, cls, name in bridges:
-        add({"highway": cls, "name": name, "bridge": "yes"}, list(seg))
-    street_vertices = sorted({v for segs in classes.values() for s in segs for v in s} |
-                             {v for s, _, _ in bridges for v in s})
-    tree = STRtree([Point(v) for v in street_vertices])
-    courtyards = 0
-    for c in sorted(compounds, key=lambda f: f["id"]):
-        ring = _rings(c["geometry"])[0]
-        if LineString(ring).intersects(river):
-            continue      # a compound on the river bank gets no paths of its own
-        add({"highway": "service", "name": c["properties"]["name"] + "内部道路"}, ring)
-        p = c["properties"]
-        gate = (p["entrance_lon"], p["entrance_lat"]) if p["entrance_lon"] is not None else ring[0]
-        if gate not in ring:
-            gate = ring[0]
-        for r in (0.003, 0.02, 0.1):
-            near = sorted((Point(gate).distance(Point(street_vertices[int(k)])), street_vertices[int(k)])
-                          for k in tree.query(Point(gate).buffer(r)))
-            v = next((v for _, v in near if not LineString([gate, v]).intersects(river)), None)
-            if v is not None:
-                add({"highway": "footway"}, [gate, v])
-                break
-        if courtyards < COURTYARDS and p["district_id"] == "441302" and p["households"] >= 500:
-            cx = sum(x for x, _ in ring[:-1]) / (len(ring) - 1)
-            cy = sum(y for _, y in ring[:-1]) / (len(ring) - 1)
-            inner = [(round(cx + 0.4 * (x - cx), 7), round(cy + 0.4 * (y - cy), 7)) for x, y in ring[:-1]]
-            if len(set(inner)) == len(inner) >= 4:
-                add({"highway": "footway", "name": p["name"] + "庭院步道"}, inner + [inner[0]])
-                add({"highway": "footway", "name": p["name"] + "庭院步道"}, [inner[0], inner[2]])
-                courtyards += 1
+    order = {"primary": 0, "secondary": 1, "residential": 2, "unclassified": 3, "bridge": 4,
+             "living_street": 5, "footway": 6, "service": 7}
+    for key in sorted(kept, key=lambda k: (order[k[0]], k[1] is not None, k[1] or "", k[2:] )):
+        for line in _chains(kept[key]):
+            if key[0] == "bridge":
+                add({"highway": key[1], "name": key[2], "bridge": "yes"}, line)
+            elif key[1] is None:
+                add({"highway": key[0]}, line)
+            else:
+                add({"highway": key[0], "name": key[1]}, line)
+    for name, ring, diagonal in courtyards:
+        add({"highway": "footway", "name": name}, ring)
+        add({"highway": "footway", "name": name}, diagonal)
     add({"highway": "motorway", "name": "惠州环城高速(示例)"},
         [(114.30, 23.16), (114.38, 23.15), (114.46, 23.15), (114.54, 23.16)])
     lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in feats]
@@ -1693,7 +1851,7 @@ def make_network(texts):
 
 
 def write_network(out, texts):
-    """Writes network.geojson (derived from the grids and compounds texts only) and its section of
+    """Writes network.geojson (derived from the grids, compounds and stations texts only) and its section of
     README.md (replaced in place, so --network-only keeps the rest of the README as it is)."""
     text = make_network(texts)
     data = text.encode("utf-8")
@@ -1708,24 +1866,36 @@ def write_network(out, texts):
     section = f"""## Walking network (`network.geojson`)
 
 `network.geojson` ({len(feats):,} LineStrings, {len(data) / 1e6:.2f} MB; highway: {kinds}) is derived
-from `grids.geojson` and `compounds.geojson` only, after the other layers are written, so it
-changes none of them (`python3 tools/generate_sample_city.py --network-only` rewrites just this
-file and this section). `wangge seed` (and `serve` on an empty store) imports it with the same
-reader as `wangge import network`.
+from `grids.geojson`, `compounds.geojson` and `stations.geojson` only, after the other layers are
+written, so it changes none of them (`python3 tools/generate_sample_city.py --network-only`
+rewrites just this file and this section). `wangge seed` (and `serve` on an empty store) imports
+it with the same reader as `wangge import network`. Every line but the courtyard paths is noded
+with every other: lines cross only at shared vertices, where the import splits them.
 
 - Streets along every grid edge, merged into lines between junctions: `primary` between streets,
   `secondary` between communities, `residential` inside a community, `unclassified` on the city's
   outer edge. They share the grids' exact vertices, so they meet at junctions exactly.
+- Lanes between compounds and stations (`living_street`): neighbouring sites — compounds, and the
+  service stations outside compounds — of the Gabriel graph of their centres, up to
+  {NEIGHBOUR_M:,.0f} m apart, joined by the shortest segment between their vertices (a compound's
+  outline vertex, a station's point), unless it passes through a compound or crosses the river.
+- Park paths (`footway`, 公园步道): a diagonal across every urban grid that holds no compound,
+  between two of its boundary vertices, where it stays inside the grid.
 - A synthetic river (a sine curve through the 惠城区 core, {RIVER_LON[0]}–{RIVER_LON[1]} °E around
-  {RIVER_LAT} °N; not in the file) cuts every street it crosses, except {bridges} bridges
+  {RIVER_LAT} °N; not in the file) cuts every street and path it crosses, except {bridges} bridges
   (`bridge: "yes"`, named 东江一桥…): walking across it means walking to a bridge.
-- Every compound's outline (`service`) and a `footway` from its entrance (else its first vertex)
-  to the nearest street vertex not across the river; compounds on the river bank get neither.
+- Every compound's outline (`service`, the paths along its walls) and a `footway` from its
+  entrance (else its first vertex) to the foot point on the nearest street or park path, not
+  across the river and through no compound; compounds on the river bank get neither.
 - {COURTYARDS} isolated courtyard path networks (`footway`, a ring and a diagonal, 2 nodes each,
   joined to nothing) inside large compounds of 惠城区: the snapping rule's test case (a compound's
   access point lies closer to them than to any street, yet they are far below 50 nodes).
 - Grid holes filled by enclaves and coastal islands make a few more small separate pieces.
 - One expressway (`motorway`, 惠州环城高速(示例)) that the foot profile drops at import.
+
+How far out of the way the network makes people walk (network ÷ straight-line distance between
+compound access points) is measured by `tools/network_detour.py`; its figures, and the sample
+city's coverage by network against straight-line, are in docs/PERFORMANCE.md.
 
 """
     path = os.path.join(out, "README.md")
@@ -1758,7 +1928,7 @@ def main(argv=None):
                     help="only (re)write network.geojson from the layers already in --out (the others unchanged)")
     args = ap.parse_args(argv)
     if args.network_only:
-        texts = {k: open(os.path.join(args.out, f"{k}.geojson"), encoding="utf-8").read() for k in ("grids", "compounds")}
+        texts = {k: open(os.path.join(args.out, f"{k}.geojson"), encoding="utf-8").read() for k in ("grids", "compounds", "stations")}
         write_network(args.out, texts)
         return 0
     if args.scale < 1:
