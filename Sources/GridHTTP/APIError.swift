@@ -48,7 +48,8 @@ public struct APIError: HTTPResponseError, Sendable {
 /// The JSON body of every 4xx and 5xx (the `exception` schema of the API definition).
 public struct ErrorBody: Codable, Equatable, Sendable {
     /// A word for the kind of error: InvalidParameterValue, InvalidInput, NotFound,
-    /// MethodNotAllowed, PayloadTooLarge, Unauthorized, Forbidden, TooManyRequests, ServerError.
+    /// MethodNotAllowed, PayloadTooLarge, Unauthorized, Forbidden, TooManyRequests, ServiceUnavailable,
+    /// ServerError.
     public var code: String
     /// What was wrong, in words, naming the parameter or the place.
     public var description: String
@@ -140,6 +141,10 @@ enum ErrorTable {
         case let e as RateLimited:
             var err = APIError(.tooManyRequests, code: "TooManyRequests",
                                "too many requests from this client (\(e.client)); retry after \(e.retryAfter) s, or send points in one batch (POST /assign)")
+            err.headers[.retryAfter] = String(e.retryAfter)
+            return err
+        case let e as IntakeQueueFull:
+            var err = APIError(.serviceUnavailable, code: "ServiceUnavailable", e.description)
             err.headers[.retryAfter] = String(e.retryAfter)
             return err
         case let e as IsochroneRefusal:

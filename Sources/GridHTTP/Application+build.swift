@@ -40,13 +40,16 @@ public struct AppServices: Sendable {
     public let cases: CaseService
     /// The longest isochrone contour `GET /isochrone` draws, minutes (`serve --isochrone-max-minutes`).
     public let isochroneMaxMinutes: Double
+    /// `intakeQueueLimit`: case intakes that may wait for the store's writer before POST /cases
+    /// answers 503 (GridCases' group commit).
     public init(db: GridDatabase, publicURL: String? = nil, indexes: IndexService? = nil, clock: (@Sendable () -> Date)? = nil,
-                isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes) {
+                isochroneMaxMinutes: Double = IsochroneQuery.defaultMaxMinutes,
+                intakeQueueLimit: Int = CaseService.defaultIntakeQueueLimit) {
         self.db = db; self.publicURL = publicURL
         let indexes = indexes ?? IndexService(db: db)
         self.indexes = indexes
         self.isochroneMaxMinutes = isochroneMaxMinutes
-        cases = CaseService(db: db, indexes: indexes, now: clock ?? { Date() })
+        cases = CaseService(db: db, indexes: indexes, now: clock ?? { Date() }, intakeQueueLimit: intakeQueueLimit)
     }
 }
 

@@ -44,7 +44,7 @@ struct CasesController {
         let intake = CaseIntake(
             lon: lon, lat: lat, crs: crs, accuracyMetres: try Self.number(o, "accuracy_m"), category: category, description: description,
             contact: try Self.string(o, "contact"), photoURLs: try Self.strings(o, "photo_urls"), idempotencyKey: key)
-        let (view, created) = try cases.report(intake, by: identity)
+        let (view, created) = try await cases.report(intake, by: identity)
         var headers: HTTPFields = [:]
         headers[.location] = "/cases/\(view.record.id)"
         return EditedResponse(status: created ? .created : .ok, headers: headers, response: CaseBody(view))

@@ -110,7 +110,7 @@ struct Open311Controller {
             contact: Self.contact(form), photoURLs: form["media_url"].map { [$0] } ?? [],
             idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
         let view: CaseView
-        do { view = try cases.report(intake, by: identity).view } catch let e as CaseInputError {
+        do { view = try await cases.report(intake, by: identity).view } catch let e as CaseInputError {
             // Name the Open311 parameter, not the case field it became.
             let field = ["category": "service_code", "photo_urls[0]": "media_url", "lon": "long", "lon,lat": "lat,long"][e.field] ?? e.field
             throw APIError.badParameter(field, e.message)

@@ -100,12 +100,16 @@ extension OpenAPI {
             Stores a case at a point, routed by the point-in-grid index (the grid GET /assign names for the same point and crs) to its \
             grid, community, street, district, compound and worker, with its first event. Outside every grid the case goes to the \
             nearest grid's community for triage (`outside_grids`). `Idempotency-Key` makes retries safe: the same token and key \
-            return the first case with 200 (201 when created). Needs a reporter, worker, community, district or admin token.
+            return the first case with 200 (201 when created). Needs a reporter, worker, community, district or admin token. \
+            The answer comes after the case was committed (synchronous=FULL: fsynced); intakes arriving together share one \
+            commit. When more intakes wait for the store than the server holds, 503 with `Retry-After`: nothing was stored, \
+            retry with the same key.
             """, id: "case_create",
             parameters: [["name": "Idempotency-Key", "in": "header", "required": false, "schema": ["type": "string", "maxLength": .int(CaseService.maxIdempotencyKey)]]],
             body: intake,
             ok: [("200", caseOK), ("201", caseOK)],
-            errors: [("400", .responseRef("BadRequest")), ("413", err("body too large")), ("415", .responseRef("UnsupportedMediaType"))])
+            errors: [("400", .responseRef("BadRequest")), ("413", err("body too large")), ("415", .responseRef("UnsupportedMediaType")),
+                     ("503", err("too many intakes waiting for the store; retry after Retry-After seconds with the same Idempotency-Key"))])
         let list = op("list cases", "Cases newest first, limited to the token's area (worker: its grid; community, district: theirs; planner, admin: all). Staff tokens only. `links` has `self`, and `next`/`prev` where there are more pages.",
                       id: "case_list", parameters: listParams,
                       ok: [("200", ["description": "a page of cases", "content": ["application/json": ["schema": [

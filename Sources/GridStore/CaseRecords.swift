@@ -175,6 +175,15 @@ public struct NewCaseEvent: Sendable {
     }
 }
 
+/// An intake as the store holds it after its transaction: the case row, its events read back in
+/// the same transaction, and whether this intake created it (false: its idempotency key had
+/// already been used by the same reporter token, and this is that first case).
+public struct StoredCase: Sendable {
+    public let record: CaseRecord
+    public let events: [CaseEventRecord]
+    public let created: Bool
+}
+
 /// A change to an existing case decided from its current row: the new projection and the event
 /// recording it (nil event: only bookkeeping, e.g. a re-route check that found the same grid).
 public struct CaseChange: Sendable {

@@ -31,30 +31,63 @@ extension GridDatabase {
     /// written and the existing case comes back with `created: false`.
     public func insertCase(_ c: NewCase, firstEvent e: NewCaseEvent) throws -> (record: CaseRecord, created: Bool) {
         try write { db in
-            if let key = c.idempotencyKey,
-               let existing = try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE ifnull(reporter_token_id, 0) = ? AND idempotency_key = ?",
-                                                 arguments: [c.reporterTokenId ?? 0, key]) {
-                return (try Self.caseRow(db, existing)!, false)
-            }
-            let photos = String(decoding: try JSONEncoder().encode(c.photoURLs), as: UTF8.self)
-            let r = c.routing
-            try db.execute(sql: """
-                INSERT INTO cases (category, description, state, level, lon, lat, input_crs, input_lon, input_lat, accuracy_m,
-                    grid_id, community_id, street_id, district_id, compound_id, worker_name, worker_phone, outside_grids,
-                    nearest_grid_id, nearest_m, generation, routed_generation, reported_at, deadline_at, updated_at, closed_at,
-                    contact, photo_urls, reporter_token_id, reporter_name, idempotency_key, geom)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))
-                """, arguments: [
-                    c.category, c.description, e.toState.rawValue, c.level.rawValue, c.lon, c.lat, c.inputCRS, c.inputLon, c.inputLat,
-                    c.accuracyMetres, r.gridId, r.communityId, r.streetId, r.districtId, r.compoundId, r.workerName, r.workerPhone,
-                    r.outsideGrids, r.nearestGridId, r.nearestMetres, c.generation, c.generation, CaseTime.text(c.reportedAt),
-                    CaseTime.text(c.deadlineAt), CaseTime.text(c.reportedAt), c.contact, photos, c.reporterTokenId, c.reporterName,
-                    c.idempotencyKey, c.lon, c.lat,
-                ])
-            let id = db.lastInsertedRowID
-            try Self.insertEvent(db, caseId: id, from: nil, e)
-            return (try Self.caseRow(db, id)!, true)
+            let stored = try Self.storeCase(db, c, e)
+            return (stored.record, stored.created)
         }
+    }
+
+    /// Stores several intakes in ONE write transaction, so one commit (one WAL fsync under
+    /// `synchronous=FULL`) acknowledges them all (group commit, issue 12 §1). Each intake is
+    /// all-or-nothing on its own inside a savepoint: one that fails (a constraint, a trigger)
+    /// leaves no row and takes none of its neighbours with it; its error is its result. Intakes
+    /// go in the given order, so a second intake with a key an earlier one of the batch used finds
+    /// that case (`created: false`), exactly as across transactions. The results are in the
+    /// order of `items`; nothing is acknowledged before this returns, that is after the commit.
+    /// Throws only when the transaction as a whole fails (begin or commit: I/O, a locked file),
+    /// in which case no intake of the batch was stored.
+    public func insertCases(_ items: [(newCase: NewCase, firstEvent: NewCaseEvent)]) async throws -> [Result<StoredCase, any Error>] {
+        try await suspendingWrite { db in
+            items.map { item in
+                var outcome: Result<StoredCase, any Error> = .failure(StoreError("intake not attempted"))
+                do {
+                    try db.inSavepoint { () throws -> Database.TransactionCompletion in
+                        outcome = .success(try Self.storeCase(db, item.newCase, item.firstEvent))
+                        return .commit
+                    }
+                } catch {
+                    outcome = .failure(error)
+                }
+                return outcome
+            }
+        }
+    }
+
+    /// One intake inside the caller's transaction: the existing case of its idempotency key, or
+    /// the new case row and its first event, read back with its events.
+    static func storeCase(_ db: Database, _ c: NewCase, _ e: NewCaseEvent) throws -> StoredCase {
+        if let key = c.idempotencyKey,
+           let existing = try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE ifnull(reporter_token_id, 0) = ? AND idempotency_key = ?",
+                                             arguments: [c.reporterTokenId ?? 0, key]) {
+            return StoredCase(record: try caseRow(db, existing)!, events: try events(db, caseId: existing), created: false)
+        }
+        let photos = String(decoding: try JSONEncoder().encode(c.photoURLs), as: UTF8.self)
+        let r = c.routing
+        try db.execute(sql: """
+            INSERT INTO cases (category, description, state, level, lon, lat, input_crs, input_lon, input_lat, accuracy_m,
+                grid_id, community_id, street_id, district_id, compound_id, worker_name, worker_phone, outside_grids,
+                nearest_grid_id, nearest_m, generation, routed_generation, reported_at, deadline_at, updated_at, closed_at,
+                contact, photo_urls, reporter_token_id, reporter_name, idempotency_key, geom)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))
+            """, arguments: [
+                c.category, c.description, e.toState.rawValue, c.level.rawValue, c.lon, c.lat, c.inputCRS, c.inputLon, c.inputLat,
+                c.accuracyMetres, r.gridId, r.communityId, r.streetId, r.districtId, r.compoundId, r.workerName, r.workerPhone,
+                r.outsideGrids, r.nearestGridId, r.nearestMetres, c.generation, c.generation, CaseTime.text(c.reportedAt),
+                CaseTime.text(c.deadlineAt), CaseTime.text(c.reportedAt), c.contact, photos, c.reporterTokenId, c.reporterName,
+                c.idempotencyKey, c.lon, c.lat,
+            ])
+        let id = db.lastInsertedRowID
+        try insertEvent(db, caseId: id, from: nil, e)
+        return StoredCase(record: try caseRow(db, id)!, events: try events(db, caseId: id), created: true)
     }
 
     /// One case, or nil.
@@ -64,12 +97,14 @@ extension GridDatabase {
 
     /// A case's events, oldest first.
     public func caseEvents(caseId: Int64) throws -> [CaseEventRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, case_id, at, action, from_state, to_state, level, grid_id, actor_name, actor_role, token_id, reason, note, photo_url
-                FROM case_events WHERE case_id = ? ORDER BY id
-                """, arguments: [caseId]).map(Self.event)
-        }
+        try read { db in try Self.events(db, caseId: caseId) }
+    }
+
+    static func events(_ db: Database, caseId: Int64) throws -> [CaseEventRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, case_id, at, action, from_state, to_state, level, grid_id, actor_name, actor_role, token_id, reason, note, photo_url
+            FROM case_events WHERE case_id = ? ORDER BY id
+            """, arguments: [caseId]).map(event)
     }
 
     /// Changes a case in one write transaction: `decide` sees the current row (read inside the

@@ -97,4 +97,39 @@ final class CaseStoreTests: XCTestCase {
         XCTAssertNotEqual(other.record.id, a.record.id)
         XCTAssertEqual(try counts(db).0, 2); XCTAssertEqual(try counts(db).1, 2)
     }
+
+    /// Group commit (issue 12 §1): one transaction, each intake all-or-nothing on its own.
+    func testABatchCommitsEachIntakeOnItsOwnAndKeysStayExactlyOnce() async throws {
+        let db = try makeStore(self)
+        var poisoned = Self.newCase(key: "k4")
+        poisoned.description = "poison"
+        // Fails after its case row went in (the event insert): the savepoint must take the row back.
+        try db.write { try $0.execute(sql: """
+            CREATE TEMP TRIGGER fail_event BEFORE INSERT ON case_events
+            WHEN (SELECT description FROM cases WHERE id = NEW.case_id) = 'poison' BEGIN SELECT RAISE(ABORT, 'disk full'); END
+            """) }
+        let results = try await db.insertCases([
+            (Self.newCase(key: "k1"), Self.firstEvent()),
+            (Self.newCase(key: "k2", category: "no_such"), Self.firstEvent()),   // the foreign key refuses it
+            (Self.newCase(key: "k1"), Self.firstEvent()),                        // the same key again, in the same batch
+            (Self.newCase(key: "k3"), Self.firstEvent()),
+            (poisoned, Self.firstEvent()),
+            (Self.newCase(key: "k2"), Self.firstEvent()),                        // k2's failure did not use the key up
+        ])
+        XCTAssertEqual(results.count, 6)
+        let first = try results[0].get(), again = try results[2].get(), third = try results[3].get(), sixth = try results[5].get()
+        XCTAssertTrue(first.created); XCTAssertFalse(again.created); XCTAssertTrue(third.created); XCTAssertTrue(sixth.created)
+        XCTAssertEqual(again.record, first.record)
+        XCTAssertEqual(first.events.map(\.action), ["report"])
+        XCTAssertEqual(again.events, first.events)
+        XCTAssertThrowsError(try results[1].get())
+        XCTAssertThrowsError(try results[4].get()) { e in XCTAssertTrue("\(e)".contains("disk full"), "\(e)") }
+        XCTAssertEqual(Set([first.record.id, third.record.id, sixth.record.id]).count, 3)
+        XCTAssertEqual(try counts(db).0, 3, "three cases: k1 once, k3, k2 on its second try; no poisoned row")
+        XCTAssertEqual(try counts(db).1, 3, "one intake event each")
+        for c in [first, third, sixth] {
+            XCTAssertEqual(try db.caseEvents(caseId: c.record.id), c.events, "the events read in the transaction are the stored ones")
+        }
+        XCTAssertEqual(try db.read { try String.fetchAll($0, sql: "SELECT idempotency_key FROM cases ORDER BY id") }, ["k1", "k3", "k2"])
+    }
 }
