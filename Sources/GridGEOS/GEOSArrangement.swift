@@ -60,7 +60,7 @@ public final class GEOSArrangement {
         guard !chosen.isEmpty else { return nil }
         let context = polygonized.context
         let c = try context.collection(Int32(GEOS_GEOMETRYCOLLECTION.rawValue), copies: chosen.map { faces[$0] })
-        let u = try context.owned(GEOSCoverageUnion_r(context.handle, c.pointer), "coverage union")
+        let u = try withExtendedLifetime(c) { try context.owned(GEOSCoverageUnion_r(context.handle, c.pointer), "coverage union") }
         return try u.multiPolygonWKB()
     }
 
@@ -75,15 +75,20 @@ public final class GEOSArrangement {
         let boundaries = try ([grid.geometry] + discs.map(\.geometry)).map { g in
             try context.owned(GEOSBoundary_r(h, g.pointer), "boundary")
         }
-        let lines = try context.collection(Int32(GEOS_GEOMETRYCOLLECTION.rawValue), copies: boundaries.map(\.pointer))
+        // withExtendedLifetime: an optimised build may free a geometry right after its pointer is read.
+        let lines = try withExtendedLifetime(boundaries) {
+            try context.collection(Int32(GEOS_GEOMETRYCOLLECTION.rawValue), copies: boundaries.map(\.pointer))
+        }
         let noded: GEOSGeometry
         do {
-            noded = try context.owned(GEOSNode_r(h, lines.pointer), "node")
+            noded = try withExtendedLifetime(lines) { try context.owned(GEOSNode_r(h, lines.pointer), "node") }
         } catch {
             return nil  // GEOS's noder did not converge: let the overlays do it
         }
         var cuts: OpaquePointer?, dangles: OpaquePointer?, invalid: OpaquePointer?
-        let polygonized = try context.owned(GEOSPolygonize_full_r(h, noded.pointer, &cuts, &dangles, &invalid), "polygonize")
+        let polygonized = try withExtendedLifetime(noded) {
+            try context.owned(GEOSPolygonize_full_r(h, noded.pointer, &cuts, &dangles, &invalid), "polygonize")
+        }
         // Every input line is a closed ring: after a sound noding no edge is left over.
         var complete = true
         for extra in [cuts, dangles, invalid] {
@@ -97,10 +102,12 @@ public final class GEOSArrangement {
         for i in 0..<max(0, n) {
             guard let face = GEOSGetGeometryN_r(h, polygonized.pointer, i) else { continue }
             let point = try context.owned(GEOSPointOnSurface_r(h, face), "point on surface")
-            guard GEOSisEmpty_r(h, point.pointer) == 0, try grid.contains(point.pointer) else { continue }
-            faces.append(face)
-            areas.append(GEOSGeometry.geodesicArea(face, context: h))
-            for d in discs { covered.append(try d.contains(point.pointer)) }
+            try withExtendedLifetime(point) {
+                guard GEOSisEmpty_r(h, point.pointer) == 0, try grid.contains(point.pointer) else { return }
+                faces.append(face)
+                areas.append(GEOSGeometry.geodesicArea(face, context: h))
+                for d in discs { covered.append(try d.contains(point.pointer)) }
+            }
         }
         let total = areas.reduce(0, +), expected = grid.geometry.geodesicArea
         guard abs(total - expected) <= tolerance * expected + 1e-6 else { return nil }

@@ -150,7 +150,7 @@ public final class GEOSGeometry {
     /// The union of copies of `parts` (GEOS `UnaryUnion`): overlapping members are fine.
     public static func union(_ parts: [GEOSGeometry], context: GEOSContext) throws -> GEOSGeometry {
         let c = try context.collection(Int32(GEOS_GEOMETRYCOLLECTION.rawValue), copies: parts.map(\.pointer))
-        return try context.owned(GEOSUnaryUnion_r(context.handle, c.pointer), "union")
+        return try withExtendedLifetime(c) { try context.owned(GEOSUnaryUnion_r(context.handle, c.pointer), "union") }
     }
 
     /// Calls `body` with every Polygon inside `g` (itself, or the members of a multi or a
