@@ -3,10 +3,8 @@
 #   1. coverage of every compound x category x 3 tiers (5/10/15 min = 300/500/1000 m):
 #      `wangge coverage --level compound` (nearest station per compound and category through the
 #      station k-NN, then the three flags) vs PostGIS ST_DWithin(geography) with a GiST index;
-#   2. uncovered areas for every grid x category x 3 tiers: `wangge coverage --level grid`
-#      (geodesic discs, one GEOS arrangement per grid through GEOS's C API, geodesic areas; also
-#      `all`; the table holds areas, so no polygon is built) and `wangge-bench gaps` (the same
-#      in process, areas only and with every uncovered polygon, as GET /coverage/gaps builds them)
+#   2. uncovered-area polygons for every grid x category x 3 tiers: `wangge coverage --level grid`
+#      (geodesic discs, GEOS union + difference in SpatiaLite, ellipsoidal areas; also `all`)
 #      vs PostGIS ST_Buffer(geography) + ST_Union + ST_Difference + ST_Area(geography);
 #   both at 1x (the sample city) and, if given, 10x.
 # Times are the in-process stage times wangge prints (store already open, like PostGIS with its
@@ -32,16 +30,12 @@ bench_city() {  # $1 = label, $2 = store
   local label=$1 db=$2
   echo "== $label: $($BIN coverage --db "$db" --level city --tier 5 --categories canteen 2>&1 >/dev/null | head -1)"
   echo "-- wangge coverage --level compound --tier 5,10,15 (every compound x 8 categories x 3 tiers)"
-  # Straight-line flags, as the peer's ST_DWithin (the sample city has a walking network, which
-  # would otherwise be the default method).
-  $BIN coverage --db "$db" --level compound --method straight-line --tier 5,10,15 --categories $CATS --out "$DIR/wangge_compound.csv" 2>&1 | grep -E "^coverage|rows"
+  $BIN coverage --db "$db" --level compound --tier 5,10,15 --categories $CATS --out "$DIR/wangge_compound.csv" 2>&1 | grep -E "^coverage|rows"
   echo "-- wangge coverage --level grid --tier 5,10,15 (uncovered polygons of every grid x 8 categories + all x 3 tiers)"
-  $BIN coverage --db "$db" --level grid --method straight-line --tier 5,10,15 --categories $CATS --out "$DIR/wangge_grid.csv" 2>&1 | grep -E "^coverage|^uncovered areas:.* in |rows"
+  $BIN coverage --db "$db" --level grid --tier 5,10,15 --categories $CATS --out "$DIR/wangge_grid.csv" 2>&1 | grep -E "^coverage|^uncovered areas:.* in |rows"
   echo "-- the same on one core (taskset -c 0): wangge's GEOS stage runs on every core otherwise"
-  taskset -c 0 $BIN coverage --db "$db" --level grid --method straight-line --tier 5,10,15 --categories $CATS --out "$DIR/wangge_grid_1core.csv" 2>&1 | grep -E "^uncovered areas:.* in "
+  taskset -c 0 $BIN coverage --db "$db" --level grid --tier 5,10,15 --categories $CATS --out "$DIR/wangge_grid_1core.csv" 2>&1 | grep -E "^uncovered areas:.* in "
   cmp -s "$DIR/wangge_grid.csv" "$DIR/wangge_grid_1core.csv" || echo "!! one core and every core gave different tables"
-  echo "-- wangge-bench gaps: the same stage in process, areas only, then with every uncovered polygon (MultiPolygon WKB)"
-  $BENCH_BIN gaps --db "$db" --tier 5,10,15 --categories $CATS
 
   for l in compounds grids stations; do $BIN export $l --db "$db" --out "$DIR/$l.geojson" 2>/dev/null; done
   $PY scripts/bench_coverage_load.py "$DIR"

@@ -1,6 +1,5 @@
 import Foundation
 import GridGeo
-import GridGEOS
 import GridIndex
 import GridStore
 import Synchronization
@@ -11,30 +10,26 @@ public enum GapShape: Sendable {
     case none
     /// No disc reaches the grid: all of it is uncovered (its geometry is the grid's own).
     case whole
-    /// Part of the grid is uncovered: the (Multi)Polygon computed by GEOS, as little-endian
-    /// MultiPolygon WKB (`GridGap.geometry()` decodes it), or nil when the computation was asked
-    /// for areas only (`CoverageGaps.compute(…, polygons: false)`).
-    case part(Data?)
+    /// A (Multi)Polygon computed by GEOS, as WKB (`GridGap.geometry()` decodes it).
+    case part(Data)
 }
 
 public struct GridGap: Sendable {
     public let shape: GapShape
-    /// Geodesic m² uncovered (`geod_polygonarea` of the GEOS faces; the grid's own ellipsoidal
-    /// `ST_Area` for `.whole`).
+    /// Geodesic m² uncovered (ellipsoidal ST_Area; the grid's own area for `.whole`).
     public let areaM2: Double
 
     /// The uncovered (Multi)Polygon of a `.part`; nil otherwise.
     public func geometry() throws -> Geometry? {
-        if case .part(let wkb?) = shape { return try WKB.decode([UInt8](wkb)) }
+        if case .part(let wkb) = shape { return try WKB.decode([UInt8](wkb)) }
         return nil
     }
 }
 
 /// The uncovered area of grids per tier and category (and `all`): each grid minus the union of
 /// the geodesic discs (GridGeo's equal-area 32-gons from `geod_direct`) of the category's stations
-/// within reach, computed by GEOS (its C API, GridGEOS: one arrangement of the grid and every disc
-/// reaching it per grid, see `GapWorker`); the area of `all` is the union of the categories'
-/// uncovered parts. Only stations whose disc's bounding
+/// within reach, computed by GEOS through SpatiaLite (`ST_Difference`, `ST_UnaryUnion`); the area
+/// of `all` is the union of the categories' uncovered parts. Only stations whose disc's bounding
 /// box meets the grid's take part (found through the station index). Two cases skip GEOS: no disc
 /// reaches the grid (all of it is uncovered), and one disc holds every vertex of the grid with a
 /// margin (nothing is). Discs use the walking radius divided by the detour factor, so the areas
@@ -45,27 +40,12 @@ public struct CoverageGaps: Sendable {
     private let position: [Int: Int]
     /// gaps[t][c][j]: tier t, row category c (the last is `all`), grids[j].
     private let gaps: [[[GridGap]]]
-    /// Whether `.part` gaps carry their polygon (`compute(…, polygons: true)`).
-    public let polygons: Bool
-    /// Grids that needed GEOS, and those of them computed by overlays because their arrangement's
-    /// faces did not add up to the grid (see `GapWorker`).
-    public let geosGrids: Int, overlayGrids: Int
 
     public func gap(tier t: Int, row c: Int, grid g: Int) -> GridGap? { position[g].map { gaps[t][c][$0] } }
 
-    /// Every tier × row category × grid of `selected` (indices into the data's grids; nil = every
-    /// grid). With `polygons: false` only the areas are computed (`.part(nil)`), which is all the
-    /// area tables need; `gapTable` needs the polygons. `progress` receives (jobs done, jobs)
-    /// now and then. Throws GEOSError when GEOS fails on a grid.
-    public static func compute(_ coverage: CompoundCoverage, grids selected: [Int]? = nil, polygons: Bool = true,
+    /// A grid's geometry for `.whole` gaps comes from the store.
+    public static func compute(_ coverage: CompoundCoverage, db: GridDatabase, grids selected: [Int]? = nil,
                                progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CoverageGaps {
-        try compute(coverage, grids: selected, polygons: polygons, arrangements: true, progress: progress)
-    }
-
-    /// `arrangements: false` makes every grid take the overlays path (one GEOS difference per
-    /// category × tier), which the arrangements are tested against.
-    static func compute(_ coverage: CompoundCoverage, grids selected: [Int]?, polygons: Bool, arrangements: Bool,
-                        progress: (@Sendable (Int, Int) -> Void)?) throws -> CoverageGaps {
         let data = coverage.data, opts = coverage.options
         let grids = selected ?? Array(data.grids.indices)
         let nCat = opts.categories.count
@@ -75,7 +55,6 @@ public struct CoverageGaps: Sendable {
 
         // 1. Which discs reach which grid, and the cases that need no GEOS.
         struct Job { let t: Int, c: Int, j: Int; let stations: [Int] }
-        let polygons = polygons
         var jobs: [Job] = []
         var result = Array(repeating: Array(repeating: [GridGap?](repeating: nil, count: grids.count), count: nCat + 1), count: radii.count)
         for (j, gi) in grids.enumerated() {
@@ -116,66 +95,94 @@ public struct CoverageGaps: Sendable {
             }
         }
 
-        // 2. GEOS for the rest, grid by grid (each grid and disc is built once as a GEOS geometry
-        //    and serves every category and tier), on every core.
-        var byGrid: [Int: [GapJob]] = [:]
-        for job in jobs { byGrid[job.j, default: []].append(GapJob(t: job.t, c: job.c, stations: job.stations)) }
-        // `all` of a tier is decided here when a category leaves all of the grid uncovered, or no
-        // category needs GEOS; otherwise by the worker, from the categories' parts.
-        var work: [GridWork] = []
-        for j in grids.indices {
-            let list = byGrid[j] ?? []
-            var allByWorker: [Int] = []
-            for t in radii.indices {
-                let whole = nCat == 0 || (0..<nCat).contains { c in
-                    if case .whole? = result[t][c][j]?.shape { return true } else { return false }
-                }
-                if whole {
-                    result[t][nCat][j] = GridGap(shape: .whole, areaM2: data.grids[grids[j]].areaM2)
-                } else if list.contains(where: { $0.t == t }) {
-                    allByWorker.append(t)
-                } else {
-                    result[t][nCat][j] = GridGap(shape: .none, areaM2: 0)
-                }
-            }
-            if !list.isEmpty { work.append(GridWork(j: j, jobs: list, allTiers: allByWorker)) }
-        }
+        // 2. GEOS for the rest, on as many read connections as there are cores.
         let total = jobs.count
-        let done = Atomic<Int>(0), next = Atomic<Int>(0), overlays = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-        let collected = Mutex<[(t: Int, row: Int, j: Int, gap: GridGap)]>([])
+        let collected = Mutex<[(Int, GridGap)]>([])
         let failure = Mutex<Error?>(nil)
         let stations = data.stations
-        let sendableWork = work, nCategories = nCat
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var mine: [(t: Int, row: Int, j: Int, gap: GridGap)] = []
-            var worker: GapWorker?
+        let ids = grids.map { data.grids[$0].id }
+        let sendableJobs = jobs.map { (t: $0.t, j: $0.j, stations: $0.stations) }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var rings: [Int: Ring] = [:]  // per tier·station, reused across neighbouring grids
+            var mine: [(Int, GridGap)] = []
+            var batch: [(gridId: String, discs: [Ring])] = []
+            var which: [Int] = []
+            for k in stride(from: w, to: total, by: workers) {
+                let job = sendableJobs[k]
+                let discs = job.stations.map { s -> Ring in
+                    let key = job.t * stations.stations.count + s
+                    if let r = rings[key] { return r }
+                    let r = GeodesicDisc.ring(centre: stations.stations[s].point, radius: radii[job.t])
+                    rings[key] = r
+                    return r
+                }
+                batch.append((ids[job.j], discs)); which.append(k)
+            }
             do {
-                worker = try GapWorker(stations: stations, radii: radii, polygons: polygons, arrangements: arrangements)
-                while true {
-                    let k = next.add(1, ordering: .relaxed).oldValue
-                    guard k < sendableWork.count, failure.withLock({ $0 == nil }) else { break }
-                    let w = sendableWork[k]
-                    let grid = data.grids[grids[w.j]]
-                    for (t, row, gap) in try worker!.run(grid: grid, jobs: w.jobs, allTiers: w.allTiers, allRow: nCategories) {
-                        mine.append((t, row, w.j, gap))
-                    }
-                    let d = done.add(w.jobs.count, ordering: .relaxed).newValue
-                    if d / 5000 != (d - w.jobs.count) / 5000 { progress?(d, total) }
+                try db.uncoveredParts(batch) { n, part in
+                    // Splitting a grid's edges where discs cross them moves its geodesic area by
+                    // ~1e-7: never report more uncovered than the grid has.
+                    let area = min(part.areaM2, data.grids[grids[sendableJobs[which[n]].j]].areaM2)
+                    let gap = part.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)
+                    mine.append((which[n], gap))
+                    let d = done.add(1, ordering: .relaxed).newValue
+                    if d % 5000 == 0 { progress?(d, total) }
                 }
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
             }
             collected.withLock { $0 += mine }
-            overlays.add(worker?.overlayGrids ?? 0, ordering: .relaxed)
         }
         if let e = failure.withLock({ $0 }) { throw e }
-        for r in collected.withLock({ $0 }) { result[r.t][r.row][r.j] = r.gap }
+        for (k, gap) in collected.withLock({ $0 }) {
+            let job = jobs[k]
+            result[job.t][job.c][job.j] = gap
+        }
         progress?(total, total)
+
+        // 3. `all`: uncovered for at least one category = the union of the uncovered parts.
+        var unions: [(t: Int, j: Int, parts: [Data])] = []
+        for t in radii.indices {
+            for j in grids.indices {
+                let list = (0..<nCat).map { result[t][$0][j]! }
+                let g = data.grids[grids[j]]
+                if nCat == 0 || list.contains(where: { if case .whole = $0.shape { return true } else { return false } }) {
+                    result[t][nCat][j] = GridGap(shape: .whole, areaM2: g.areaM2)
+                    continue
+                }
+                let parts = list.compactMap { gap -> Data? in if case .part(let p) = gap.shape { return p } else { return nil } }
+                if parts.isEmpty {
+                    result[t][nCat][j] = GridGap(shape: .none, areaM2: 0)
+                } else if parts.count == 1 {
+                    result[t][nCat][j] = list.first { if case .part = $0.shape { return true } else { return false } }
+                } else {
+                    unions.append((t, j, parts))
+                }
+            }
+        }
+        let unionJobs = unions
+        let unionResults = Mutex<[(Int, GridGap)]>([])
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var mine: [(Int, GridGap)] = []
+            for k in stride(from: w, to: unionJobs.count, by: workers) {
+                do {
+                    let u = try db.unionOfParts(unionJobs[k].parts)
+                    let area = min(u.areaM2, data.grids[grids[unionJobs[k].j]].areaM2)
+                    mine.append((k, u.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)))
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    break
+                }
+            }
+            unionResults.withLock { $0 += mine }
+        }
+        if let e = failure.withLock({ $0 }) { throw e }
+        for (k, gap) in unionResults.withLock({ $0 }) { result[unions[k].t][nCat][unions[k].j] = gap }
 
         var position: [Int: Int] = [:]
         for (j, g) in grids.enumerated() { position[g] = j }
-        return CoverageGaps(grids: grids, position: position, gaps: result.map { $0.map { $0.map { $0! } } }, polygons: polygons,
-                            geosGrids: work.count, overlayGrids: overlays.load(ordering: .relaxed))
+        return CoverageGaps(grids: grids, position: position, gaps: result.map { $0.map { $0.map { $0! } } })
     }
 }

@@ -77,7 +77,6 @@ extension CompoundCoverage {
     /// compounds' method (`CoverageMethod.polygonMethod`), and their rows' `method` says so. Shapes are returned beside the table (nil = the grid's own
     /// geometry, for a grid no disc reaches).
     public func gapTable(_ gaps: CoverageGaps) -> (table: CoverageTable, shapes: [Geometry?]) {
-        precondition(gaps.polygons, "gapTable needs CoverageGaps computed with polygons: true")
         var table = CoverageTable(columns: CoverageTable.gapColumns, layer: "grids")
         var shapes: [Geometry?] = []
         for (t, tier) in options.tiers.enumerated() {

@@ -25,8 +25,6 @@ public struct CoverageGrid: Sendable {
     public let bbox: BoundingBox
     /// Every vertex of the grid, to test cheaply whether one disc covers all of it.
     public let vertices: [Coordinate]
-    /// The grid's (Multi)Polygon as the store holds it, as WKB (`AsBinary(geom)`), for GEOS.
-    public let wkb: Data
 }
 
 /// The part of a grid outside every disc: a (Multi)Polygon from GEOS, as WKB (decoded only by
@@ -76,7 +74,7 @@ extension GridDatabase {
                 let g = try WKB.decode([UInt8](wkb))
                 let vs = g.coordinates
                 out.append(CoverageGrid(id: r[0], communityId: r[1], streetId: r[2], districtId: r[3],
-                                        areaM2: r[4] ?? 0, bbox: BoundingBox(vs), vertices: vs, wkb: wkb))
+                                        areaM2: r[4] ?? 0, bbox: BoundingBox(vs), vertices: vs))
             }
             return out
         }

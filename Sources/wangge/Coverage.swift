@@ -73,10 +73,8 @@ struct Coverage: ParsableCommand {
             table = coverage.compoundTable()
         } else {
             let t2 = Date()
-            // The table holds areas only: the polygons are not built.
-            let gaps = try CoverageGaps.compute(coverage, polygons: false) { done, total in note("uncovered areas: \(done)/\(total) grid x category x tier by GEOS") }
-            note("uncovered areas: \(data.grids.count) grids x \(options.categories.count + 1) categories x \(options.tiers.count) tiers in \(String(format: "%.3f", Date().timeIntervalSince(t2))) s"
-                 + " (GEOS for \(gaps.geosGrids) grids, \(gaps.overlayGrids) of them by overlays)")
+            let gaps = try CoverageGaps.compute(coverage, db: db) { done, total in note("uncovered areas: \(done)/\(total) polygons by GEOS") }
+            note("uncovered areas: \(data.grids.count) grids x \(options.categories.count + 1) categories x \(options.tiers.count) tiers in \(String(format: "%.3f", Date().timeIntervalSince(t2))) s")
             table = coverage.areaTable(options.level, gaps: gaps)
         }
         var geometries: [String: Geometry] = [:]
