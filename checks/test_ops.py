@@ -291,3 +291,19 @@ def test_slow_clients_are_cut_off_and_others_served(store):
         assert get(base + "/health")[0] == 200, "still up"
     finally:
         stop(proc)
+
+
+def test_a_busy_port_is_a_plain_error_and_serving_is_announced_only_once_bound(store, tmp_path):
+    log = tmp_path / "first.log"
+    with open(log, "w") as err:
+        proc, base, port = start_serve(store, stderr=err)
+    try:
+        assert f"serving {store} on http://127.0.0.1:{port}/" in log.read_text(), "announced once listening"
+        r = subprocess.run([BIN, "serve", "--db", str(store), "--port", str(port), "--no-sample", "--reload-interval", "0"],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert r.returncode != 0
+        assert f"port {port} on 127.0.0.1 is already in use" in r.stderr, r.stderr[-1000:]
+        assert "serving" not in r.stderr and "bind(descriptor" not in r.stderr, r.stderr[-1000:]
+        assert get(base + "/health")[0] == 200, "the first server is untouched"
+    finally:
+        stop(proc)

@@ -54,12 +54,16 @@ public struct AppServices: Sendable {
 }
 
 /// The whole server: the router, and the services that run beside it (the index reloader).
-public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge")) -> some ApplicationProtocol {
+/// `onServerRunning` is called once the listening socket is bound (not before: a busy port fails
+/// the run instead).
+public func buildApplication(_ config: ServerConfig, services: AppServices, logger: Logger = Logger(label: "wangge"),
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     var app = Application(
         router: buildRouter(services, cors: config.cors, operations: config.operations),
         server: config.operations.server,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "wangge",
                              availableConnectionsDelegate: config.operations.connectionCap(logger: logger)),
+        onServerRunning: onServerRunning,
         logger: logger)
     if let interval = config.reloadInterval {
         app.addServices(IndexReloader(indexes: services.indexes, interval: interval, logger: logger))

@@ -96,10 +96,17 @@ struct Serve: AsyncParsableCommand {
                                   reloadInterval: reloadInterval > 0 ? .seconds(reloadInterval) : nil,
                                   cors: try CORSPolicy(parsing: corsOrigins),
                                   caseSweepInterval: caseSweepInterval > 0 ? .seconds(caseSweepInterval) : nil, operations: try operations())
+        let (db_, host_, port_, limit) = (store.db, host, port, config.operations.rateLimit)
         let app = buildApplication(config, services: AppServices(db: db, publicURL: publicURL, indexes: indexes, isochroneMaxMinutes: isochroneMaxMinutes),
-                                   logger: logger)
-        note("wangge serving \(store.db) on http://\(host):\(port)/ (rate limit \(config.operations.rateLimit))")
-        try await app.runService()
+                                   logger: logger) { _ in
+            note("wangge serving \(db_) on http://\(host_):\(port_)/ (rate limit \(limit))")
+        }
+        do {
+            try await app.runService()
+        } catch {
+            if let message = ListenFailure.message(error, host: host, port: port) { throw CLIError(message) }
+            throw error
+        }
     }
 }
 
