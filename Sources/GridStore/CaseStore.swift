@@ -66,19 +66,21 @@ extension GridDatabase {
     /// the new case row and its first event, read back with its events.
     static func storeCase(_ db: Database, _ c: NewCase, _ e: NewCaseEvent) throws -> StoredCase {
         if let key = c.idempotencyKey,
-           let existing = try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE ifnull(reporter_token_id, 0) = ? AND idempotency_key = ?",
+           let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM cases WHERE ifnull(reporter_token_id, 0) = ? AND idempotency_key = ?"),
                                              arguments: [c.reporterTokenId ?? 0, key]) {
             return StoredCase(record: try caseRow(db, existing)!, events: try events(db, caseId: existing), created: false)
         }
         let photos = String(decoding: try JSONEncoder().encode(c.photoURLs), as: UTF8.self)
         let r = c.routing
-        try db.execute(sql: """
+        // Cached statements: every intake runs these same few, so SQLite parses each once per
+        // connection instead of once per case.
+        try db.cachedStatement(sql: """
             INSERT INTO cases (category, description, state, level, lon, lat, input_crs, input_lon, input_lat, accuracy_m,
                 grid_id, community_id, street_id, district_id, compound_id, worker_name, worker_phone, outside_grids,
                 nearest_grid_id, nearest_m, generation, routed_generation, reported_at, deadline_at, updated_at, closed_at,
                 contact, photo_urls, reporter_token_id, reporter_name, idempotency_key, geom)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))
-            """, arguments: [
+            """).execute(arguments: [
                 c.category, c.description, e.toState.rawValue, c.level.rawValue, c.lon, c.lat, c.inputCRS, c.inputLon, c.inputLat,
                 c.accuracyMetres, r.gridId, r.communityId, r.streetId, r.districtId, r.compoundId, r.workerName, r.workerPhone,
                 r.outsideGrids, r.nearestGridId, r.nearestMetres, c.generation, c.generation, CaseTime.text(c.reportedAt),
@@ -101,10 +103,10 @@ extension GridDatabase {
     }
 
     static func events(_ db: Database, caseId: Int64) throws -> [CaseEventRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, case_id, at, action, from_state, to_state, level, grid_id, actor_name, actor_role, token_id, reason, note, photo_url
             FROM case_events WHERE case_id = ? ORDER BY id
-            """, arguments: [caseId]).map(event)
+            """), arguments: [caseId]).map(event)
     }
 
     /// Changes a case in one write transaction: `decide` sees the current row (read inside the
@@ -186,7 +188,7 @@ extension GridDatabase {
         """
 
     static func caseRow(_ db: Database, _ id: Int64) throws -> CaseRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM cases WHERE id = ?", arguments: [id]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM cases WHERE id = ?"), arguments: [id]).map(record)
     }
 
     static func record(_ row: Row) throws -> CaseRecord {
@@ -216,11 +218,11 @@ extension GridDatabase {
     }
 
     static func insertEvent(_ db: Database, caseId: Int64, from: CaseState?, _ e: NewCaseEvent) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO case_events (case_id, at, action, from_state, to_state, level, grid_id, actor_name, actor_role, token_id,
                 reason, note, photo_url)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [caseId, CaseTime.text(e.at), e.action, from?.rawValue, e.toState.rawValue, e.level.rawValue, e.gridId,
+            """).execute(arguments: [caseId, CaseTime.text(e.at), e.action, from?.rawValue, e.toState.rawValue, e.level.rawValue, e.gridId,
                              e.actorName, e.actorRole, e.tokenId, e.reason, e.note, e.photoURL])
     }
 }
