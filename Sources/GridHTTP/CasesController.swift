@@ -111,6 +111,7 @@ struct CasesController {
         for (k, _) in p where !listParameters.contains(String(k)) && k != "api_key" {
             throw APIError.badParameter(String(k), "unknown parameter; /cases takes " + listParameters.sorted().joined(separator: ", "))
         }
+        try p.rejectRepeats()
         var q = CaseQuery()
         if let s = p["state"] {
             q.states = try s.split(separator: ",").map { t in

@@ -524,6 +524,8 @@ final class CaseRoutesTests: XCTestCase {
                 XCTAssertLessThanOrEqual(pages, 3)
             }
             XCTAssertEqual(pages, 3)
+            let twice = try await Self.get(client, "/cases?limit=2&limit=3", admin, status: .badRequest)
+            XCTAssertEqual(twice["field"]?.stringValue, "limit", "a repeated parameter is refused, not read first-wins")
             XCTAssertEqual(Set(seen), reported)
             XCTAssertEqual(seen.count, 5, "no case twice")
         }
