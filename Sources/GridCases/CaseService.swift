@@ -4,6 +4,7 @@ import GridGeo
 import GridIO
 import GridIndex
 import GridStore
+import Synchronization
 
 /// Who did something to a case: a token's identity, or the system (the overdue sweep, the
 /// re-route after a boundary re-import).
@@ -74,6 +75,9 @@ public struct CaseService: Sendable {
     public let now: @Sendable () -> Date
     /// Intakes waiting for the one writer, committed in groups (see `report`).
     public let intake: GroupCommitQueue<(newCase: NewCase, firstEvent: NewCaseEvent), StoredCase>
+    /// The case categories, read once: they are the store's migrations' (no command edits them),
+    /// and intake looks one up for every case.
+    private let categoryCache = Once<[CaseCategory]>()
 
     /// The default bound of `intake`: intakes waiting beyond the batch being committed. At most
     /// about 10 KB each (a 4,000-character description), so a full queue holds tens of MB.
@@ -93,10 +97,13 @@ public struct CaseService: Sendable {
     public init(db: GridDatabase, indexes: IndexService, now: @escaping @Sendable () -> Date = { Date() },
                 intakeQueueLimit: Int = CaseService.defaultIntakeQueueLimit) {
         self.db = db; self.indexes = indexes; self.now = now
-        intake = GroupCommitQueue(limit: intakeQueueLimit) { batch in try await db.insertCases(batch) }
+        intake = GroupCommitQueue(limit: intakeQueueLimit) { batch in try db.insertCases(batch) }
     }
 
-    public func categories() throws -> [CaseCategory] { try db.caseCategories() }
+    /// The case categories, in seed order (read from the store once per process).
+    public func categories() throws -> [CaseCategory] {
+        try categoryCache.value { try db.caseCategories() }
+    }
 
     // MARK: intake
 
@@ -114,12 +121,11 @@ public struct CaseService: Sendable {
         guard reportingRoles.contains(identity.role) else {
             throw CaseForbidden("a \(identity.role.rawValue) token may not report cases (reporter, worker, community, district and admin tokens may)")
         }
-        let categories = try db.caseCategories()
+        let categories = try categories()
         guard let category = categories.first(where: { $0.code == intake.category }) else {
             throw CaseInputError("category", "unknown case category '\(intake.category.prefix(60))'; known: \(categories.map(\.code).joined(separator: ", "))")
         }
-        let text = intake.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw CaseInputError("description", "missing: say what is wrong") }
+        guard intake.description.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { throw CaseInputError("description", "missing: say what is wrong") }
         let length = intake.description.unicodeScalars.count
         guard length <= Self.maxDescription else {
             throw CaseInputError("description", "\(length) characters; at most \(Self.maxDescription)")
@@ -336,7 +342,7 @@ public struct CaseService: Sendable {
 
     func categoryOf(_ id: Int64) throws -> CaseCategory? {
         guard let c = try db.caseRecord(id: id) else { throw CaseNotFound(id: id) }
-        return try db.caseCategories().first { $0.code == c.category }
+        return try categories().first { $0.code == c.category }
     }
 
     /// The grid with id `id` in the index (gridInfo is sorted by id).
@@ -347,5 +353,16 @@ public struct CaseService: Sendable {
             if index.gridInfo[mid].id < id { lo = mid + 1 } else { hi = mid }
         }
         return lo < index.gridInfo.count && index.gridInfo[lo].id == id ? index.gridInfo[lo] : nil
+    }
+}
+
+/// A value computed on first use and kept (a failed computation is tried again next time).
+final class Once<Value: Sendable>: Sendable {
+    private let stored = Mutex<Value?>(nil)
+    func value(_ make: () throws -> Value) rethrows -> Value {
+        if let v = stored.withLock({ $0 }) { return v }
+        let v = try make()
+        stored.withLock { $0 = v }
+        return v
     }
 }

@@ -53,11 +53,10 @@ struct FeaturesController {
         return ItemsPage(page: page, timeStamp: Self.timeStamp(), links: links, crs: params.crs)
     }
 
-    static func timeStamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
-    }
+    /// Now as an RFC 3339 UTC date-time (`2026-12-01T00:38:00Z`). Foundation's format style,
+    /// not `ISO8601DateFormatter`: that one built an ICU formatter per call, ~10 % of the server's
+    /// CPU under the mixed load of issue 12 §1 (docs/PERFORMANCE.md).
+    static func timeStamp() -> String { Date.ISO8601FormatStyle().format(Date()) }
 
     @Sendable func item(_ request: Request, context: WanggeRequestContext) async throws -> GeoJSONResponse {
         let one = try itemPage(request, context: context)

@@ -17,7 +17,7 @@ struct MetricsController {
 
     func addRoutes(to router: Router<WanggeRequestContext>) {
         router.get("/metrics", use: scrape)
-        CaseMetrics.register(db: services.db, on: metrics)
+        CaseMetrics.register(db: services.db, intake: services.cases.intake, on: metrics)
     }
 
     @Sendable func scrape(_ request: Request, context: WanggeRequestContext) async throws -> Response {

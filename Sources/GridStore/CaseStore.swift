@@ -17,7 +17,7 @@ extension GridDatabase {
     /// The case categories, in seed order.
     public func caseCategories() throws -> [CaseCategory] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT code, name_zh, name_en, group_name, deadline_class, first_level FROM case_categories ORDER BY rowid").map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT code, name_zh, name_en, group_name, deadline_class, first_level FROM case_categories ORDER BY rowid")).map {
                 guard let d = DeadlineClass(rawValue: $0[4]), let l = CaseLevel(rawValue: $0[5]) else {
                     throw StoreError("case_categories row \(String(describing: $0[0] as String?)) has an unknown deadline class or level")
                 }
@@ -45,8 +45,8 @@ extension GridDatabase {
     /// order of `items`; nothing is acknowledged before this returns, that is after the commit.
     /// Throws only when the transaction as a whole fails (begin or commit: I/O, a locked file),
     /// in which case no intake of the batch was stored.
-    public func insertCases(_ items: [(newCase: NewCase, firstEvent: NewCaseEvent)]) async throws -> [Result<StoredCase, any Error>] {
-        try await suspendingWrite { db in
+    public func insertCases(_ items: [(newCase: NewCase, firstEvent: NewCaseEvent)]) throws -> [Result<StoredCase, any Error>] {
+        try write { db in
             items.map { item in
                 var outcome: Result<StoredCase, any Error> = .failure(StoreError("intake not attempted"))
                 do {

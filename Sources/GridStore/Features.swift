@@ -122,7 +122,7 @@ extension GridDatabase {
                 }
                 let whereSQL: SQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
                 let countSQL: SQL = "SELECT count(*) FROM \(sql: source.table) "
-                matched += try Int.fetchOne(db, SQLRequest(literal: countSQL + whereSQL)) ?? 0
+                matched += try Int.fetchOne(db, SQLRequest(literal: countSQL + whereSQL, cached: true)) ?? 0
                 // At an older generation the arms of a UNION ALL carry their own order keys.
                 let order: SQL = scope.historical ? ", \(sql: String(source.rank)) AS src_rank, fid AS src_fid" : ""
                 arms.append(selectSQL(schema, output: q.output, table: source.table, more: order) + " " + whereSQL)
@@ -131,7 +131,8 @@ extension GridDatabase {
                 ? " ORDER BY src_rank, src_fid LIMIT \(q.limit) OFFSET \(q.offset)"
                 : " ORDER BY fid LIMIT \(q.limit) OFFSET \(q.offset)"
             let select = arms.joined(separator: " UNION ALL ") + tail
-            let rows = try Row.fetchCursor(db, SQLRequest(literal: select))
+            // Cached: the values are bound, so a page request of the same shape reuses the prepared statement.
+            let rows = try Row.fetchCursor(db, SQLRequest(literal: select, cached: true))
             let projector = try q.output.projector()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(q.limit * 1024)

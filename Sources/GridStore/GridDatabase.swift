@@ -86,9 +86,6 @@ public struct GridDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
     func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
-    /// A write transaction that suspends its caller instead of blocking a thread while it waits
-    /// for the writer (the body itself runs on GRDB's writer queue).
-    func suspendingWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await pool.write(body) }
 
     /// Whether any boundary layer holds rows (an empty store is filled with the sample city).
     public func isEmpty() throws -> Bool {

@@ -11,7 +11,7 @@ struct GenerationScope {
     /// Resolves a requested generation inside the read transaction that will use it, so the
     /// answer and the generation it names agree. nil means the newest.
     static func resolve(_ requested: Int64?, _ db: Database) throws -> GenerationScope {
-        let latest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM boundary_generations") ?? 0
+        let latest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM boundary_generations")) ?? 0
         guard let requested else { return GenerationScope(generation: latest, historical: false) }
         guard requested >= 1, requested <= latest else { throw UnknownGeneration(requested: requested, latest: latest) }
         return GenerationScope(generation: requested, historical: requested < latest)

@@ -86,4 +86,29 @@ final class TypedBodyTests: XCTestCase {
             }
         }
     }
+
+    /// `CaseBody` writes its JSON by hand (the intake hot path): it must equal the encoder's output
+    /// for the same value — missing optionals left out, escapes, CJK text, numbers, events.
+    func testCaseBodyTextEqualsTheEncoder() throws {
+        let event = CaseBody.EventBody(id: 7, at: "2026-12-01T00:00:00.000Z", action: "report", from_state: nil, to_state: "reported",
+                                       level: "grid", grid_id: "441302001001001", actor: "王 \"小二\"\n", role: "reporter", token_id: 3,
+                                       reason: nil, note: "tab\there \\ back\u{1}slash", photo_url: "https://x.cn/a/b.jpg")
+        let full = CaseBody(id: 12, category: "road", description: "路灯坏了 / lamp \"out\"", state: "reported", level: "grid", overdue: true,
+                            deadline: "2026-12-02T00:00:00.000Z", reported_at: "2026-12-01T00:00:00.000Z", updated_at: "2026-12-01T00:00:00.000Z",
+                            closed_at: "2026-12-03T00:00:00.000Z", lon: 114.41234567890123, lat: 23.1, input_crs: "gcj02",
+                            input_lon: 114.4, input_lat: -0.000001, accuracy_m: 12.5, grid_id: "g", community_id: "c", street_id: "s",
+                            district_id: "d", compound_id: "k", worker_name: "李", worker_phone: "139", outside_grids: false,
+                            nearest_grid_id: "n", nearest_m: 1e-7, generation: 2, routed_generation: 3, contact: "c@x", photo_urls: ["http://a/1", "https://b/2"],
+                            reporter: "r", actions: ["dispatch", "reject"], events: [event, event])
+        var sparse = full
+        sparse.closed_at = nil; sparse.accuracy_m = nil; sparse.grid_id = nil; sparse.community_id = nil; sparse.street_id = nil
+        sparse.district_id = nil; sparse.compound_id = nil; sparse.worker_name = nil; sparse.worker_phone = nil; sparse.nearest_grid_id = nil
+        sparse.nearest_m = nil; sparse.contact = nil; sparse.reporter = nil; sparse.photo_urls = []; sparse.actions = []; sparse.events = nil
+        var emptyEvents = sparse
+        emptyEvents.events = []
+        for body in [full, sparse, emptyEvents] {
+            let typed = try WanggeRequestContext.makeEncoder().encode(body)
+            XCTAssertEqual(try normalizedJSON(body.jsonText().utf8), try normalizedJSON(typed))
+        }
+    }
 }

@@ -108,7 +108,7 @@ final class CaseStoreTests: XCTestCase {
             CREATE TEMP TRIGGER fail_event BEFORE INSERT ON case_events
             WHEN (SELECT description FROM cases WHERE id = NEW.case_id) = 'poison' BEGIN SELECT RAISE(ABORT, 'disk full'); END
             """) }
-        let results = try await db.insertCases([
+        let results = try db.insertCases([
             (Self.newCase(key: "k1"), Self.firstEvent()),
             (Self.newCase(key: "k2", category: "no_such"), Self.firstEvent()),   // the foreign key refuses it
             (Self.newCase(key: "k1"), Self.firstEvent()),                        // the same key again, in the same batch
