@@ -213,6 +213,11 @@ def test_metrics_count_cases_by_state_and_overdue(server, city_db):
     assert by_state["reported"] >= 1
     assert {k: v for k, v in by_state.items() if v} == {k: float(v) for k, v in stored.items()}
     assert overdue == late
+    # The group commit's own counters: at least this intake went through it, in at least one commit.
+    intake = {n: families[f"wangge_case_intake_{n}"].samples[0].value
+              for n in ["commits", "cases", "commit_seconds", "largest_batch", "waiting"]}
+    assert intake["cases"] >= 1 and 1 <= intake["commits"] <= intake["cases"]
+    assert 1 <= intake["largest_batch"] <= intake["cases"] and intake["commit_seconds"] > 0 and intake["waiting"] >= 0
 
 
 def test_json_logs_carry_the_request_id_echoed_in_the_header(store, tmp_path):
