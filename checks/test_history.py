@@ -90,6 +90,11 @@ def test_v1_store_migrates_in_place_and_opens_in_ogrinfo_with_its_history(v1_sto
     bad = tmp_path / "bad.geojson"
     r = wangge("export", "grids", "--db", str(v1_store), "--out", str(bad), "--generation", "9", check=False)
     assert r.returncode != 0 and "generations 1 to 7" in r.stderr and not bad.exists(), "no file for an unknown generation"
+    assert "Usage" not in r.stderr, "a plain message, not the root command's usage"
+    # A negative generation is a value out of range, not a missing value (`-1` looks like an option).
+    for cmd in (["export", "grids", "--out", str(bad)], ["assign", str(points)]):
+        r = wangge(*cmd, "--db", str(v1_store), "--generation", "-1", check=False)
+        assert r.returncode != 0 and "generations 1 to 7" in r.stderr and "Missing value" not in r.stderr, r.stderr
 
 
 def test_fresh_store_imports_every_layer_of_the_sample_city_without_seed(tmp_path):

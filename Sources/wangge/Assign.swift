@@ -31,7 +31,8 @@ struct Assign: ParsableCommand {
     @Flag(help: "For points outside every grid, also find the nearest grid and its geodesic distance (nearest_grid_id, nearest_m).")
     var nearest = false
 
-    @Option(help: "Assign against this boundary generation (see `wangge generations`; default the newest).")
+    // Unconditional, so that `--generation -1` reaches the range check instead of reading as a missing value.
+    @Option(parsing: .unconditional, help: "Assign against this boundary generation (see `wangge generations`; default the newest).")
     var generation: Int64?
 
     @Option(help: "On a bad row: skip it (report it and go on) or stop.")

@@ -13,18 +13,19 @@ struct Export: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (default: standard output).")
     var out: String?
 
-    @Option(help: "Write the layer as it stood at this boundary generation (see `wangge generations`; default: the newest).")
+    // Unconditional, so that `--generation -1` reaches the range check instead of reading as a missing value.
+    @Option(parsing: .unconditional, help: "Write the layer as it stood at this boundary generation (see `wangge generations`; default: the newest).")
     var generation: Int64?
 
     func run() throws {
         guard let target = Layer.named(layer) else {
-            throw ValidationError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
+            throw CLIError("unknown layer '\(layer)'; layers: \(Layer.all.map(\.name).joined(separator: ", "))")
         }
         let db = try store.open(existing: true)
         if let generation {
             let latest = try db.currentGeneration()
             guard generation >= 1, generation <= latest else {
-                throw ValidationError("--generation \(generation): the store has generations 1 to \(latest) (see `wangge generations`)")
+                throw CLIError("--generation \(generation): the store has generations 1 to \(latest) (see `wangge generations`)")
             }
         }
         let handle: FileHandle
