@@ -91,6 +91,10 @@ public struct CaseService: Sendable {
     public static let maxIdempotencyKey = 200
     /// More than a city's width makes no sense as a GPS accuracy (as on /assign).
     public static let maxAccuracy = 50_000.0
+    /// Farther than this from every grid, a reported point is taken for a wrong one (a GPS fix at
+    /// 0,0, coordinates in another CRS than the one named) and refused, instead of being routed
+    /// to a community for triage from another province or continent.
+    public static let maxOutsideMetres = 10_000.0
 
     /// `intakeQueueLimit`: how many intakes may wait for the writer before more are refused with
     /// `IntakeQueueFull` (HTTP 503).
@@ -115,7 +119,8 @@ public struct CaseService: Sendable {
     /// transaction with the other intakes waiting then, each in its own savepoint (one failing
     /// intake fails alone); this returns only after that commit, so under `synchronous=FULL` an
     /// acknowledged case has been fsynced like before, at one fsync per batch instead of per case.
-    /// Throws `CaseInputError` naming the field, `CaseForbidden` for a role that may not report,
+    /// Throws `CaseInputError` naming the field (also for a point more than `maxOutsideMetres`
+    /// from every grid), `CaseForbidden` for a role that may not report,
     /// `IntakeQueueFull` when too many intakes already wait (nothing stored; retry later).
     public func report(_ intake: CaseIntake, by identity: Identity) async throws -> (view: CaseView, created: Bool) {
         guard reportingRoles.contains(identity.role) else {
@@ -147,7 +152,12 @@ public struct CaseService: Sendable {
             throw CaseInputError(e.field ?? "lon,lat", e.message)
         }
         let index = try indexes.current()
-        let routing = Self.routing(index.assignment.assign(point))
+        let assignment = index.assignment.assign(point)
+        if let n = assignment.nearest, n.metres > Self.maxOutsideMetres {
+            throw CaseInputError("lon,lat", String(format: "%.1f km from the nearest grid (%@); cases are taken within %.0f km of the grids: check the coordinates and their crs",
+                                                   n.metres / 1000, n.grid.id, Self.maxOutsideMetres / 1000))
+        }
+        let routing = Self.routing(assignment)
         let level = routing.outsideGrids ? max(category.firstLevel, .community) : category.firstLevel
         let at = now()
         let actor = CaseActor(identity)

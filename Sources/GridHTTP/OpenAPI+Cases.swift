@@ -99,7 +99,7 @@ extension OpenAPI {
         let post = op("report a case", """
             Stores a case at a point, routed by the point-in-grid index (the grid GET /assign names for the same point and crs) to its \
             grid, community, street, district, compound and worker, with its first event. Outside every grid the case goes to the \
-            nearest grid's community for triage (`outside_grids`). `Idempotency-Key` makes retries safe: the same token and key \
+            nearest grid's community for triage (`outside_grids`); more than 10 km from every grid it is refused (400: wrong coordinates). `Idempotency-Key` makes retries safe: the same token and key \
             return the first case with 200 (201 when created). Needs a reporter, worker, community, district or admin token. \
             The answer comes after the case was committed (synchronous=FULL: fsynced); intakes arriving together share one \
             commit. When more intakes wait for the store than the server holds, 503 with `Retry-After`: nothing was stored, \

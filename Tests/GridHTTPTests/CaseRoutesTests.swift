@@ -360,6 +360,26 @@ final class CaseRoutesTests: XCTestCase {
         }
     }
 
+    func testAPointFarFromEveryGridIsRefusedNotRouted() async throws {
+        let env = try makeEnv()
+        let admin = try Self.token(env, .admin)
+        let e = Self.city.extent
+        // 0,0 (a GPS fix that failed) and a point ~12 km west of the city: refused, nothing stored;
+        // ~8 km west is still taken for triage.
+        let before = try env.services.db.caseStateCounts(now: Date()).byState.values.reduce(0, +)
+        try await env.app.test(.router) { client in
+            for p in [Coordinate(0, 0), Coordinate(e.minLon - 0.125, (e.minLat + e.maxLat) / 2)] {
+                let body = try await Self.post(client, "/cases", admin, Self.intake(p), status: .badRequest)
+                XCTAssertTrue(body["description"]?.stringValue?.contains("from the nearest grid") == true, "\(body)")
+                XCTAssertEqual(body["field"]?.stringValue, "lon,lat")
+            }
+            XCTAssertEqual(try env.services.db.caseStateCounts(now: Date()).byState.values.reduce(0, +), before)
+            let near = Coordinate(e.minLon - 0.08, (e.minLat + e.maxLat) / 2)
+            let c = try await Self.post(client, "/cases", admin, Self.intake(near), status: .created)
+            XCTAssertEqual(c["outside_grids"], .bool(true))
+        }
+    }
+
     func testOutsideEveryGridGoesToTheNearestGridsCommunityFlagged() async throws {
         let env = try makeEnv()
         let admin = try Self.token(env, .admin)
