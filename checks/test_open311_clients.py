@@ -97,6 +97,25 @@ def test_coordinate_system_extension_routes_gcj02_like_post_cases(server, city_d
     assert abs(back[0]["long"] - p.x) < 1e-6 and abs(back[0]["lat"] - p.y) < 1e-6
 
 
+def test_discovery_leads_a_client_to_the_endpoint(server):
+    """Service discovery in both formats (parsed by json and ElementTree), and the endpoint it names
+    is one a real client reads services from."""
+    status, ctype, body = raw("GET", f"{server}/open311/v2/discovery.json")
+    assert status == 200 and ctype.startswith("application/json")
+    d = json.loads(body)
+    assert {"changeset", "contact", "key_service", "endpoints"} <= set(d)
+    (e,) = d["endpoints"]
+    assert e["specification"] == "http://wiki.open311.org/GeoReport_v2" and e["type"] == "production"
+    assert sorted(e["formats"]) == ["application/json", "text/xml"]
+    status, ctype, body = raw("GET", f"{server}/open311/v2/discovery.xml")
+    assert status == 200 and ctype.startswith("text/xml")
+    root = ET.fromstring(body.encode())
+    assert root.tag == "discovery" and root.findtext("changeset") == d["changeset"]
+    assert root.findtext("endpoints/endpoint/url") == e["url"]
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == e["formats"]
+    assert GeoReport(e["url"], output_format="json").get_service_list(), "the discovered endpoint serves"
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_georeport_reads_services_and_definitions(server, fmt):
     client = GeoReport(f"{server}/open311/v2", output_format=fmt)

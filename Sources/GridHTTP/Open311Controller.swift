@@ -43,12 +43,36 @@ struct Open311Controller {
 
     func addRoutes(to router: Router<WanggeRequestContext>) {
         for f in Open311Format.allCases {
+            router.get(RouterPath("\(Self.root)/discovery.\(f.rawValue)")) { r, c in try await discovery(r, c, f) }
             router.get(RouterPath("\(Self.root)/services.\(f.rawValue)")) { r, c in try await serviceList(r, c, f) }
             router.get(RouterPath("\(Self.root)/services/{serviceCode}.\(f.rawValue)")) { r, c in try await definition(r, c, f) }
             router.get(RouterPath("\(Self.root)/requests.\(f.rawValue)")) { r, c in try await requests(r, c, f) }
             router.post(RouterPath("\(Self.root)/requests.\(f.rawValue)")) { r, c in try await create(r, c, f) }
             router.get(RouterPath("\(Self.root)/requests/{requestId}.\(f.rawValue)")) { r, c in try await one(r, c, f) }
         }
+    }
+
+    // MARK: discovery
+
+    /// When this endpoint's GeoReport v2 interface last changed (the discovery's `changeset`).
+    static let changeset = "2026-12-01T00:00:00Z"
+
+    /// Service discovery (GeoReport v2, "Service Discovery"): where the endpoint is, which
+    /// specification and formats it serves, and how to get a key.
+    func discovery(_ request: Request, _ context: WanggeRequestContext, _ f: Open311Format) async throws -> Open311Document {
+        try Self.onlyParameters(request, ["api_key", "jurisdiction_id"])
+        let url = Links(request, publicURL: services.publicURL).url(Self.root)
+        let endpoint = Open311Record([
+            ("specification", .string("http://wiki.open311.org/GeoReport_v2")), ("url", .string(url)),
+            ("changeset", .string(Self.changeset)), ("type", .string("production")),
+            ("formats", .strings(item: "format", Open311Format.allCases.map { $0.contentType.components(separatedBy: ";")[0] })),
+        ])
+        return Open311Document(root: "discovery", item: "discovery", records: [Open311Record([
+            ("changeset", .string(Self.changeset)),
+            ("contact", .string("the operator of this wangge server; the API description is at \(Links(request, publicURL: services.publicURL).url("/api"))")),
+            ("key_service", .string("api_key: a token the operator issues (wangge token create --role reporter); reads need none")),
+            ("endpoints", .records(item: "endpoint", [endpoint])),
+        ])], format: f, single: true)
     }
 
     // MARK: services

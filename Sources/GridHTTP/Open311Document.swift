@@ -18,8 +18,10 @@ enum Open311Value: Sendable, Equatable {
     case number(Double)
     case bool(Bool)
     case null
-    /// A list of records (`attributes` of a service definition).
+    /// A list of records (`attributes` of a service definition, `endpoints` of the discovery).
     case records(item: String, [Open311Record])
+    /// A list of strings (`formats` of a discovery endpoint: `<formats><format>…</format></formats>`).
+    case strings(item: String, [String])
 }
 
 /// One record: fields in the spec's order.
@@ -85,6 +87,7 @@ struct Open311Document: ResponseGenerator, Sendable {
         case .bool(let b): return .bool(b)
         case .null: return .null
         case .records(_, let list): return .array(list.map(json))
+        case .strings(_, let list): return .array(list.map { .string($0) })
         }
     }
 
@@ -103,6 +106,8 @@ struct Open311Document: ResponseGenerator, Sendable {
                     for x in list { xml(x, name: item, into: &out) }
                     out += "</\(k)>"
                 }
+            case .strings(let item, let list):
+                out += "<\(k)>" + list.map { "<\(item)>\(escape($0))</\(item)>" }.joined() + "</\(k)>"
             }
         }
         out += "</\(name)>"

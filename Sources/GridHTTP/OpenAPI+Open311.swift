@@ -71,6 +71,15 @@ extension OpenAPI {
                 return .object(o)
             }
             let x = f.rawValue
+            paths.append(("/open311/v2/discovery.\(x)", ["get": op(
+                "Open311 service discovery", "Where the GeoReport v2 endpoint is, its specification, formats and changeset, and how to get a key.",
+                id: "open311_discovery", parameters: [jurisdiction, apiKey],
+                ok: [("200", body(["type": "object", "required": ["changeset", "contact", "key_service", "endpoints"], "properties": [
+                    "changeset": str, "contact": str, "key_service": str,
+                    "endpoints": ["type": "array", "items": ["type": "object", "required": ["specification", "url", "changeset", "type", "formats"],
+                                                             "properties": ["specification": str, "url": str, "changeset": str, "type": str,
+                                                                            "formats": ["type": "array", "items": str]]]],
+                ]]))], errs: ["400"])]))
             paths.append(("/open311/v2/services.\(x)", ["get": op(
                 "Open311 services", "The case categories as GeoReport v2 services (metadata false: no attributes).",
                 id: "open311_services", parameters: [jurisdiction, apiKey], ok: [("200", body(["type": "array", "items": service]))], errs: ["400", "401"])]))

@@ -86,6 +86,34 @@ final class Open311Tests: XCTestCase {
 
     // MARK: Open311
 
+    func testDiscoveryNamesTheEndpointItsSpecificationAndFormats() async throws {
+        let env = try makeEnv()
+        try await env.app.test(.router) { client in
+            try await client.execute(uri: "/open311/v2/discovery.json", method: .get) { r in
+                XCTAssertEqual(r.status, .ok)
+                let d = try XCTUnwrap(try JSONParser.parse(String(buffer: r.body)).objectValue)
+                XCTAssertEqual(d["changeset"]?.stringValue, "2026-12-01T00:00:00Z")
+                XCTAssertNotNil(d["contact"]?.stringValue); XCTAssertNotNil(d["key_service"]?.stringValue)
+                let e = try XCTUnwrap(d["endpoints"]?.arrayValue?.first?.objectValue)
+                XCTAssertEqual(e["specification"]?.stringValue, "http://wiki.open311.org/GeoReport_v2")
+                let url = try XCTUnwrap(e["url"]?.stringValue)
+                XCTAssertTrue(url.hasPrefix("http") && url.hasSuffix("/open311/v2"), url)
+                XCTAssertEqual(e["type"]?.stringValue, "production")
+                XCTAssertEqual(e["formats"]?.arrayValue?.compactMap(\.stringValue), ["application/json", "text/xml"])
+            }
+            try await client.execute(uri: "/open311/v2/discovery.xml", method: .get) { r in
+                let x = String(buffer: r.body)
+                XCTAssertTrue(x.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<discovery><changeset>"), x)
+                XCTAssertTrue(x.contains("<endpoints><endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification><url>"), x)
+                XCTAssertTrue(x.contains("/open311/v2</url><changeset>"), x)
+                XCTAssertTrue(x.contains("<formats><format>application/json</format><format>text/xml</format></formats></endpoint></endpoints></discovery>"), x)
+            }
+            try await client.execute(uri: "/open311/v2/discovery.json?foo=1", method: .get) { r in
+                XCTAssertEqual(r.status, .badRequest)
+            }
+        }
+    }
+
     func testServicesAreTheCaseCategoriesInJSONAndXML() async throws {
         let env = try makeEnv()
         let categories = try env.db.caseCategories()
