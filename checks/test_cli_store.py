@@ -213,3 +213,11 @@ def test_a_mistyped_store_path_is_refused_by_reading_commands_and_not_created(tm
         assert r.returncode == 1, (args, r.returncode, r.stderr)
         assert f"no store at {missing}" in r.stderr and "Usage:" not in r.stderr, (args, r.stderr)
         assert not missing.exists() and not missing.parent.exists(), args
+
+
+def test_a_wrong_value_found_while_running_names_the_commands_help_not_the_roots_usage(seeded):
+    """A value a command finds wrong as it runs (not a parsing error) is a plain message that points
+    at that command's help; the root command's usage, which names none of its options, is not printed."""
+    r = wangge("import", "nosuch", "x.geojson", "--db", str(seeded), check=False)
+    assert r.returncode != 0 and "unknown layer 'nosuch'" in r.stderr, r.stderr
+    assert "See 'wangge import --help'." in r.stderr and "Usage: wangge <subcommand>" not in r.stderr, r.stderr
