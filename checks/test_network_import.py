@@ -221,6 +221,24 @@ def test_geojson_network_with_projected_crs(tmp_path):
     assert abs(length - Geod(ellps="WGS84").line_length(*zip(*pts))) < 1e-3
 
 
+def test_a_network_that_misses_the_grids_is_imported_with_a_warning(city_db, tmp_path):
+    """A network nowhere near the grids (another city's, or coordinates in another CRS than
+    named) is imported — the grids may be the ones to change — but the import says so; the
+    sample city's own network gives no such warning."""
+    import shutil
+    db = tmp_path / "c.sqlite"
+    shutil.copy(city_db, db)
+    far = tmp_path / "far.geojson"
+    far.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"highway": "footway"},
+         "geometry": {"type": "LineString", "coordinates": [[0.01, 0.01], [0.011, 0.01]]}}]}))
+    r = subprocess.run([BIN, "import", "network", str(far), "--db", str(db)], capture_output=True, text=True)
+    assert r.returncode == 0 and "does not reach the grids" in r.stderr and "--crs" in r.stderr, r.stderr
+    own = subprocess.run([BIN, "import", "network", str(REPO / "geodata" / "network.geojson"), "--db", str(db)],
+                         capture_output=True, text=True)
+    assert own.returncode == 0 and "does not reach" not in own.stderr, own.stderr
+
+
 # ----------------------------------------------------------------------------- the sample city
 def generator():
     import importlib.util
