@@ -28,6 +28,16 @@ struct GapPlan: Sendable {
                             Coordinate(g.bbox.minLon, g.bbox.maxLat), Coordinate(g.bbox.maxLon, g.bbox.maxLat)]
             .map { Geodesic.distance(centre, $0) }.max() ?? 0
         let reach = radii.max() ?? 0
+        // The vertices on the box's four sides first: a disc that misses some vertex usually
+        // misses one of these, so "one disc holds every vertex" fails after a few geodesics.
+        var vertices = g.vertices
+        if let w = vertices.indices.min(by: { vertices[$0].lon < vertices[$1].lon }),
+           let e = vertices.indices.max(by: { vertices[$0].lon < vertices[$1].lon }),
+           let s = vertices.indices.min(by: { vertices[$0].lat < vertices[$1].lat }),
+           let n = vertices.indices.max(by: { vertices[$0].lat < vertices[$1].lat }) {
+            let first = Set([w, e, s, n])
+            vertices = first.sorted().map { g.vertices[$0] } + g.vertices.indices.filter { !first.contains($0) }.map { g.vertices[$0] }
+        }
         for (c, cat) in categories.enumerated() {
             let count = stations.count(category: cat)
             let near = count == 0 ? [] : stations.nearest(centre, k: count, categories: [cat],
@@ -48,7 +58,7 @@ struct GapPlan: Sendable {
                     plan.decided.append((t, c, GridGap(shape: .whole, areaM2: g.areaM2)))
                 } else if reaching.contains(where: { s in
                     let p = stations.stations[s].point
-                    return g.vertices.allSatisfy { Geodesic.distance(p, $0) <= r * inscribed }
+                    return vertices.allSatisfy { Geodesic.distance(p, $0) <= r * inscribed }
                 }) {
                     plan.decided.append((t, c, GridGap(shape: .none, areaM2: 0)))
                 } else {
