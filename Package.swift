@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: wangge (CLI) and GridHTTP → GridCases → GridIO → GridAnalysis → GridIndex →
-// GridStore → GridGeo. Test support and benchmarks stay out of the product's modules.
+// GridStore → GridGeo, and GridAnalysis → GridGEOS (GEOS's C API) → GridGeo. Test support and benchmarks stay out of the product's modules.
 let package = Package(
     name: "wangge",
     platforms: [.macOS(.v15)],
@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "wangge-bench",
             dependencies: [
-                "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridTestSupport",
+                "GridGeo", "GridStore", "GridIndex", "GridTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "GridGeoTests", dependencies: ["GridGeo"]),

@@ -9,7 +9,7 @@ struct WanggeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wangge-bench",
         abstract: "wangge's benchmarks (see docs/PERFORMANCE.md).",
-        subcommands: [BenchAssign.self, BenchCity.self, BenchNearest.self, BenchGaps.self])
+        subcommands: [BenchAssign.self, BenchCity.self, BenchNearest.self])
 }
 
 struct StoreOptions: ParsableArguments {
