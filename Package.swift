@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: wangge (CLI) and GridHTTP → GridCases → GridIO → GridAnalysis → GridIndex →
-// GridStore → GridGeo. Test support and benchmarks stay out of the product's modules.
+// GridStore → GridGeo, and GridAnalysis → GridGEOS (GEOS's C API) → GridGeo. Test support and benchmarks stay out of the product's modules.
 let package = Package(
     name: "wangge",
     platforms: [.macOS(.v15)],
@@ -32,8 +32,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite", providers: [.apt(["libspatialite-dev"])]),
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         // Pure: geometry, codecs (JSON, GeoJSON, WKB, CSV), CRS and China datums, geodesy.
         .target(name: "GridGeo", dependencies: ["CProj"]),
+        // GEOS's own C API (the library SpatiaLite links) for the uncovered-area overlays, where a
+        // SQL round trip per small overlay cost more than the geometry (GEOSContext's doc).
+        .target(name: "GridGEOS", dependencies: ["CGEOS", "GridGeo"]),
         // The only SQL: the SpatiaLite store, migrations, imports and exports, feature queries.
         .target(
             name: "GridStore",
@@ -50,7 +54,7 @@ let package = Package(
         .target(
             name: "GridAnalysis",
             dependencies: [
-                "GridGeo", "GridStore", "GridIndex",
+                "GridGeo", "GridGEOS", "GridStore", "GridIndex",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -100,7 +104,7 @@ let package = Package(
         .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridGeo"]),
         .testTarget(
             name: "GridAnalysisTests",
-            dependencies: ["GridAnalysis", "GridIndex", "GridStore", "GridGeo", "GridIO", "GridTestSupport"]),
+            dependencies: ["GridAnalysis", "GridGEOS", "GridIndex", "GridStore", "GridGeo", "GridIO", "GridTestSupport"]),
         .testTarget(
             name: "GridIOTests",
             dependencies: ["GridIO", "GridIndex", "GridStore", "GridGeo", "GridTestSupport"]),

@@ -4,7 +4,7 @@
 #      `wangge coverage --level compound` (nearest station per compound and category through the
 #      station k-NN, then the three flags) vs PostGIS ST_DWithin(geography) with a GiST index;
 #   2. uncovered-area polygons for every grid x category x 3 tiers: `wangge coverage --level grid`
-#      (geodesic discs, GEOS union + difference in SpatiaLite, ellipsoidal areas; also `all`)
+#      (geodesic discs, GEOS union + difference through GEOS's C API, ellipsoidal areas; also `all`)
 #      vs PostGIS ST_Buffer(geography) + ST_Union + ST_Difference + ST_Area(geography);
 #   both at 1x (the sample city) and, if given, 10x.
 # Times are the in-process stage times wangge prints (store already open, like PostGIS with its

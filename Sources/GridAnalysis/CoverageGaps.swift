@@ -1,5 +1,6 @@
 import Foundation
 import GridGeo
+import GridGEOS
 import GridIndex
 import GridStore
 import Synchronization
@@ -10,13 +11,15 @@ public enum GapShape: Sendable {
     case none
     /// No disc reaches the grid: all of it is uncovered (its geometry is the grid's own).
     case whole
-    /// A (Multi)Polygon computed by GEOS, as WKB (`GridGap.geometry()` decodes it).
+    /// A (Multi)Polygon computed by GEOS, as little-endian MultiPolygon WKB (`GridGap.geometry()`
+    /// decodes it).
     case part(Data)
 }
 
 public struct GridGap: Sendable {
     public let shape: GapShape
-    /// Geodesic m² uncovered (ellipsoidal ST_Area; the grid's own area for `.whole`).
+    /// m² uncovered on the WGS84 ellipsoid (GridGeo's `EllipsoidArea` over the part's rings,
+    /// within 1e-6 of the geodesic area; the grid's own ellipsoidal `ST_Area` for `.whole`).
     public let areaM2: Double
 
     /// The uncovered (Multi)Polygon of a `.part`; nil otherwise.
@@ -28,12 +31,14 @@ public struct GridGap: Sendable {
 
 /// The uncovered area of grids per tier and category (and `all`): each grid minus the union of
 /// the geodesic discs (GridGeo's equal-area 32-gons from `geod_direct`) of the category's stations
-/// within reach, computed by GEOS through SpatiaLite (`ST_Difference`, `ST_UnaryUnion`); the area
-/// of `all` is the union of the categories' uncovered parts. Only stations whose disc's bounding
-/// box meets the grid's take part (found through the station index). Two cases skip GEOS: no disc
-/// reaches the grid (all of it is uncovered), and one disc holds every vertex of the grid with a
-/// margin (nothing is). Discs use the walking radius divided by the detour factor, so the areas
-/// agree with the compounds' flags.
+/// within reach, computed by GEOS through its C API (GridGEOS; one `GapWorker` per core); the area
+/// of `all` is the union of the categories' uncovered parts. (The same overlays through
+/// SpatiaLite's SQL, `GridDatabase.uncoveredParts`, cost several times more in round trips per
+/// overlay, docs/PERFORMANCE.md; they remain the tests' reference.) Only stations whose disc's
+/// bounding box meets the grid's take part (found through the station index, `GapPlan`). Two
+/// cases skip GEOS: no disc reaches the grid (all of it is uncovered), and one disc holds every
+/// vertex of the grid with a margin (nothing is). Discs use the walking radius divided by the
+/// detour factor, so the areas agree with the compounds' flags.
 public struct CoverageGaps: Sendable {
     /// Indices into data.grids of the grids computed, in the order given.
     public let grids: [Int]
@@ -43,92 +48,82 @@ public struct CoverageGaps: Sendable {
 
     public func gap(tier t: Int, row c: Int, grid g: Int) -> GridGap? { position[g].map { gaps[t][c][$0] } }
 
-    /// A grid's geometry for `.whole` gaps comes from the store.
-    public static func compute(_ coverage: CompoundCoverage, db: GridDatabase, grids selected: [Int]? = nil,
+    /// Every tier × row category × grid of `selected` (indices into the data's grids; nil = every
+    /// grid). A grid's geometry for `.whole` gaps is the grid's own (not copied here). `progress`
+    /// receives (jobs done, jobs) now and then. Throws GEOSError when GEOS fails on a grid.
+    public static func compute(_ coverage: CompoundCoverage, grids selected: [Int]? = nil,
                                progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CoverageGaps {
         let data = coverage.data, opts = coverage.options
         let grids = selected ?? Array(data.grids.indices)
         let nCat = opts.categories.count
         // Walking radius r means geodesic r / detour.
         let radii = opts.tiers.map { $0.radius / opts.method.detour }
-        let inscribed = GeodesicDisc.inscribedFactor() * 0.999_999
+        let categories = opts.categories
 
-        // 1. Which discs reach which grid, and the cases that need no GEOS.
-        struct Job { let t: Int, c: Int, j: Int; let stations: [Int] }
-        var jobs: [Job] = []
+        // 1. Which discs reach which grid, and the cases that need no GEOS (on every core).
+        let plans = Parallel.map(count: grids.count, chunk: 32) { j in
+            GapPlan.make(grid: data.grids[grids[j]], stations: data.stations, categories: categories, radii: radii)
+        }
         var result = Array(repeating: Array(repeating: [GridGap?](repeating: nil, count: grids.count), count: nCat + 1), count: radii.count)
-        for (j, gi) in grids.enumerated() {
-            let g = data.grids[gi]
-            let centre = Coordinate(lon: (g.bbox.minLon + g.bbox.maxLon) / 2, lat: (g.bbox.minLat + g.bbox.maxLat) / 2)
-            let halfDiagonal = [Coordinate(g.bbox.minLon, g.bbox.minLat), Coordinate(g.bbox.maxLon, g.bbox.minLat),
-                                Coordinate(g.bbox.minLon, g.bbox.maxLat), Coordinate(g.bbox.maxLon, g.bbox.maxLat)]
-                .map { Geodesic.distance(centre, $0) }.max() ?? 0
-            for (c, cat) in opts.categories.enumerated() {
-                let count = data.stations.count(category: cat)
-                // Every station whose disc may meet the grid, for the largest radius; smaller ones filter it.
-                let reach = radii.max() ?? 0
-                let near = count == 0 ? [] : data.stations.nearest(centre, k: count, categories: [cat],
-                                                                     maxDistance: (reach * 1.002 + halfDiagonal) * 1.01 + 1)
-                for (t, r) in radii.enumerated() {
-                    let box = { (s: Int) -> Bool in
-                        let p = data.stations.stations[s].point
-                        let d = Geodesic.degreesFor(metres: r * 1.002 + 1, atLatitude: p.lat)
-                        return BoundingBox(minLon: p.lon - d.dLon, minLat: p.lat - d.dLat, maxLon: p.lon + d.dLon, maxLat: p.lat + d.dLat)
-                            .intersects(g.bbox)
-                    }
-                    var spots = Set<Coordinate>()  // duplicate stations at one spot give one disc
-                    let reaching = near.filter {
-                        $0.metres <= (r * 1.002 + halfDiagonal) * 1.01 + 1 && box($0.station)
-                            && spots.insert(data.stations.stations[$0.station].point).inserted
-                    }.map(\.station)
-                    if reaching.isEmpty {
-                        result[t][c][j] = GridGap(shape: .whole, areaM2: g.areaM2)
-                    } else if reaching.contains(where: { s in
-                        let p = data.stations.stations[s].point
-                        return g.vertices.allSatisfy { Geodesic.distance(p, $0) <= r * inscribed }
-                    }) {
-                        result[t][c][j] = GridGap(shape: .none, areaM2: 0)
-                    } else {
-                        jobs.append(Job(t: t, c: c, j: j, stations: reaching))
-                    }
+        // Each (tier, station) disc once, shared by the workers (GEOS reads it per worker).
+        var ringOf: [Int: Int] = [:]
+        var ringKeys: [(t: Int, s: Int)] = []
+        var work: [GridWork] = []
+        var total = 0
+        for (j, plan) in plans.enumerated() {
+            for d in plan.decided { result[d.t][d.c][j] = d.gap }
+            var jobs: [GapJob] = []
+            for job in plan.jobs {
+                let discs = job.stations.map { s in
+                    let key = job.t * data.stations.stations.count + s
+                    if let r = ringOf[key] { return r }
+                    ringOf[key] = ringKeys.count
+                    ringKeys.append((job.t, s))
+                    return ringKeys.count - 1
+                }
+                jobs.append(GapJob(t: job.t, c: job.c, discs: discs))
+            }
+            total += jobs.count
+            // `all` of a tier is decided here when a category leaves all of the grid uncovered, or
+            // no category needs GEOS; otherwise by the worker, from the categories' parts.
+            var allByWorker: [Int] = []
+            for t in radii.indices {
+                let rows = (0..<nCat).map { result[t][$0][j] }
+                if nCat == 0 || rows.contains(where: { if case .whole? = $0?.shape { return true } else { return false } }) {
+                    result[t][nCat][j] = GridGap(shape: .whole, areaM2: data.grids[grids[j]].areaM2)
+                } else if rows.contains(where: { $0 == nil }) {
+                    allByWorker.append(t)
+                } else {
+                    result[t][nCat][j] = GridGap(shape: .none, areaM2: 0)
                 }
             }
+            if !jobs.isEmpty { work.append(GridWork(j: j, jobs: jobs, allTiers: allByWorker)) }
+        }
+        let keys = ringKeys
+        let rings = Parallel.map(count: keys.count, chunk: 64) { k in
+            GeodesicDisc.ring(centre: data.stations.stations[keys[k].s].point, radius: radii[keys[k].t])
         }
 
-        // 2. GEOS for the rest, on as many read connections as there are cores.
-        let total = jobs.count
-        let done = Atomic<Int>(0)
+        // 2. GEOS for the rest, grid by grid on every core.
+        let done = Atomic<Int>(0), next = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-        let collected = Mutex<[(Int, GridGap)]>([])
+        let collected = Mutex<[(t: Int, row: Int, j: Int, gap: GridGap)]>([])
         let failure = Mutex<Error?>(nil)
-        let stations = data.stations
-        let ids = grids.map { data.grids[$0].id }
-        let sendableJobs = jobs.map { (t: $0.t, j: $0.j, stations: $0.stations) }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var rings: [Int: Ring] = [:]  // per tier·station, reused across neighbouring grids
-            var mine: [(Int, GridGap)] = []
-            var batch: [(gridId: String, discs: [Ring])] = []
-            var which: [Int] = []
-            for k in stride(from: w, to: total, by: workers) {
-                let job = sendableJobs[k]
-                let discs = job.stations.map { s -> Ring in
-                    let key = job.t * stations.stations.count + s
-                    if let r = rings[key] { return r }
-                    let r = GeodesicDisc.ring(centre: stations.stations[s].point, radius: radii[job.t])
-                    rings[key] = r
-                    return r
-                }
-                batch.append((ids[job.j], discs)); which.append(k)
-            }
+        let sendableWork = work, nCategories = nCat, jobCount = total
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var mine: [(t: Int, row: Int, j: Int, gap: GridGap)] = []
             do {
-                try db.uncoveredParts(batch) { n, part in
-                    // Splitting a grid's edges where discs cross them moves its geodesic area by
-                    // ~1e-7: never report more uncovered than the grid has.
-                    let area = min(part.areaM2, data.grids[grids[sendableJobs[which[n]].j]].areaM2)
-                    let gap = part.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)
-                    mine.append((which[n], gap))
-                    let d = done.add(1, ordering: .relaxed).newValue
-                    if d % 5000 == 0 { progress?(d, total) }
+                let worker = try GapWorker(rings: rings)
+                // Grids are taken in id order, so a worker tends to meet a disc again in the next grid.
+                while true {
+                    let k = next.add(1, ordering: .relaxed).oldValue
+                    guard k < sendableWork.count, failure.withLock({ $0 == nil }) else { break }
+                    let w = sendableWork[k]
+                    for (t, row, gap) in try worker.run(grid: data.grids[grids[w.j]], jobs: w.jobs, allTiers: w.allTiers, allRow: nCategories) {
+                        mine.append((t, row, w.j, gap))
+                    }
+                    let d = done.add(w.jobs.count, ordering: .relaxed).newValue
+                    if d / 5000 != (d - w.jobs.count) / 5000 { progress?(d, jobCount) }
                 }
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
@@ -136,50 +131,8 @@ public struct CoverageGaps: Sendable {
             collected.withLock { $0 += mine }
         }
         if let e = failure.withLock({ $0 }) { throw e }
-        for (k, gap) in collected.withLock({ $0 }) {
-            let job = jobs[k]
-            result[job.t][job.c][job.j] = gap
-        }
+        for r in collected.withLock({ $0 }) { result[r.t][r.row][r.j] = r.gap }
         progress?(total, total)
-
-        // 3. `all`: uncovered for at least one category = the union of the uncovered parts.
-        var unions: [(t: Int, j: Int, parts: [Data])] = []
-        for t in radii.indices {
-            for j in grids.indices {
-                let list = (0..<nCat).map { result[t][$0][j]! }
-                let g = data.grids[grids[j]]
-                if nCat == 0 || list.contains(where: { if case .whole = $0.shape { return true } else { return false } }) {
-                    result[t][nCat][j] = GridGap(shape: .whole, areaM2: g.areaM2)
-                    continue
-                }
-                let parts = list.compactMap { gap -> Data? in if case .part(let p) = gap.shape { return p } else { return nil } }
-                if parts.isEmpty {
-                    result[t][nCat][j] = GridGap(shape: .none, areaM2: 0)
-                } else if parts.count == 1 {
-                    result[t][nCat][j] = list.first { if case .part = $0.shape { return true } else { return false } }
-                } else {
-                    unions.append((t, j, parts))
-                }
-            }
-        }
-        let unionJobs = unions
-        let unionResults = Mutex<[(Int, GridGap)]>([])
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var mine: [(Int, GridGap)] = []
-            for k in stride(from: w, to: unionJobs.count, by: workers) {
-                do {
-                    let u = try db.unionOfParts(unionJobs[k].parts)
-                    let area = min(u.areaM2, data.grids[grids[unionJobs[k].j]].areaM2)
-                    mine.append((k, u.wkb.map { GridGap(shape: .part($0), areaM2: area) } ?? GridGap(shape: .none, areaM2: 0)))
-                } catch {
-                    failure.withLock { if $0 == nil { $0 = error } }
-                    break
-                }
-            }
-            unionResults.withLock { $0 += mine }
-        }
-        if let e = failure.withLock({ $0 }) { throw e }
-        for (k, gap) in unionResults.withLock({ $0 }) { result[unions[k].t][nCat][unions[k].j] = gap }
 
         var position: [Int: Int] = [:]
         for (j, g) in grids.enumerated() { position[g] = j }

@@ -57,7 +57,7 @@ public final class CoverageService: Sendable {
         let s = try current()
         let key = "\(coverage.options.tiers)|\(coverage.options.categories)|\(coverage.options.method.detour)|\(grids.map { "\($0)" } ?? "all")"
         if let hit = s.gaps.first(where: { $0.key == key }) { return hit.gaps }
-        let computed = try CoverageGaps.compute(coverage, db: db, grids: grids)
+        let computed = try CoverageGaps.compute(coverage, grids: grids)
         state.withLock {
             guard $0?.generation == s.generation else { return }
             $0?.gaps.append((key, computed))

@@ -25,6 +25,8 @@ public struct CoverageGrid: Sendable {
     public let bbox: BoundingBox
     /// Every vertex of the grid, to test cheaply whether one disc covers all of it.
     public let vertices: [Coordinate]
+    /// The grid's (Multi)Polygon as the store holds it, as WKB (`AsBinary(geom)`), for GEOS.
+    public let wkb: Data
 }
 
 /// The part of a grid outside every disc: a (Multi)Polygon from GEOS, as WKB (decoded only by
@@ -74,7 +76,7 @@ extension GridDatabase {
                 let g = try WKB.decode([UInt8](wkb))
                 let vs = g.coordinates
                 out.append(CoverageGrid(id: r[0], communityId: r[1], streetId: r[2], districtId: r[3],
-                                        areaM2: r[4] ?? 0, bbox: BoundingBox(vs), vertices: vs))
+                                        areaM2: r[4] ?? 0, bbox: BoundingBox(vs), vertices: vs, wkb: wkb))
             }
             return out
         }
@@ -89,7 +91,8 @@ extension GridDatabase {
     }
 
     /// For each job (a grid id and the rings of the discs that reach it), the part of the grid
-    /// outside the union of the discs: `ST_Difference(grid, ST_UnaryUnion(discs))` by GEOS inside
+    /// outside the union of the discs (the reference the tests hold GridAnalysis's GEOS C-API path
+    /// against; the product computes it in GridGEOS): `ST_Difference(grid, ST_UnaryUnion(discs))` by GEOS inside
     /// SpatiaLite, its area by the ellipsoidal `ST_Area(…, 1)`. Jobs run on one read connection in
     /// the order given; `each` receives the job's index and its result. Throws when a grid id
     /// names no grid.

@@ -23,7 +23,7 @@ struct Coverage: ParsableCommand {
               \(CoverageTable.areaColumns(.grid).joined(separator: ","))
             ratios weight by households and by people (empty when the area has none); area_m2 is
             the geodesic area of the area's grids, uncovered_m2 the part of it outside every circle
-            (GEOS through SpatiaLite; always straight-line discs, also with method network).
+            (GEOS; always straight-line discs, also with method network).
             Empty cells, never NaN, where there is no station or nobody.
             Example: wangge coverage --tier 15 --categories canteen,elder_day_care --level community --out c.csv
             """)
@@ -73,7 +73,7 @@ struct Coverage: ParsableCommand {
             table = coverage.compoundTable()
         } else {
             let t2 = Date()
-            let gaps = try CoverageGaps.compute(coverage, db: db) { done, total in note("uncovered areas: \(done)/\(total) polygons by GEOS") }
+            let gaps = try CoverageGaps.compute(coverage) { done, total in note("uncovered areas: \(done)/\(total) polygons by GEOS") }
             note("uncovered areas: \(data.grids.count) grids x \(options.categories.count + 1) categories x \(options.tiers.count) tiers in \(String(format: "%.3f", Date().timeIntervalSince(t2))) s")
             table = coverage.areaTable(options.level, gaps: gaps)
         }

@@ -127,7 +127,7 @@ final class CoverageTests: XCTestCase {
         let data = try CoverageData.load(from: db)
         let opts = try options(db, radius: "300,8000", categories: "canteen,health_station,after_school")
         let cov = CompoundCoverage(data: data, options: opts)
-        let gaps = try CoverageGaps.compute(cov, db: db)
+        let gaps = try CoverageGaps.compute(cov)
         let g1 = 0, g2 = 1
         XCTAssertEqual(data.grids[g1].id, "441302001001001")
         let gridArea = GeodesicDisc.area(try db.gridGeometry(id: data.grids[g1].id)!)
@@ -161,7 +161,7 @@ final class CoverageTests: XCTestCase {
         ]))
         let data = try CoverageData.load(from: db)
         let cov = CompoundCoverage(data: data, options: try options(db, radius: "400", categories: "canteen,health_station"))
-        let gaps = try CoverageGaps.compute(cov, db: db, grids: [0])
+        let gaps = try CoverageGaps.compute(cov, grids: [0])
         let a = gaps.gap(tier: 0, row: 0, grid: 0)!.areaM2, b = gaps.gap(tier: 0, row: 1, grid: 0)!.areaM2
         let all = gaps.gap(tier: 0, row: 2, grid: 0)!.areaM2
         // Two overlapping discs 205 m apart: uncovered for one or the other = grid minus their intersection.
