@@ -91,7 +91,11 @@ let package = Package(
                 "GridGeo", "GridStore", "GridIndex", "GridAnalysis", "GridIO", "GridHTTP", "GridCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // jemalloc (Debian's libjemalloc-dev) as the process's allocator: GEOS's many small
+            // overlays and the server's per-request allocations spent 12-15 % in glibc's malloc;
+            // measured ~10 % off the uncovered-area stage (docs/PERFORMANCE.md, "Coverage").
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
         // Not the product: generated cities and random points for tests and benchmarks.
         .target(name: "GridTestSupport", dependencies: ["GridGeo"]),
         .executableTarget(

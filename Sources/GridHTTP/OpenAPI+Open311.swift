@@ -79,7 +79,7 @@ extension OpenAPI {
                     "endpoints": ["type": "array", "items": ["type": "object", "required": ["specification", "url", "changeset", "type", "formats"],
                                                              "properties": ["specification": str, "url": str, "changeset": str, "type": str,
                                                                             "formats": ["type": "array", "items": str]]]],
-                ]]))], errs: ["400"])]))
+                ]]))], errs: ["400", "401"])]))
             paths.append(("/open311/v2/services.\(x)", ["get": op(
                 "Open311 services", "The case categories as GeoReport v2 services (metadata false: no attributes).",
                 id: "open311_services", parameters: [jurisdiction, apiKey], ok: [("200", body(["type": "array", "items": service]))], errs: ["400", "401"])]))
