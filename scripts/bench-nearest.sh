@@ -3,7 +3,8 @@
 #   1. k=5 nearest per query: wangge's StationIndex (wangge-bench nearest) vs PostGIS geography
 #      KNN (ORDER BY geog <-> q LIMIT 4k, then re-ranked by the spheroid distance) vs an exact
 #      shapely 2 STRtree + pyproj Geod.inv KNN; answers compared;
-#   2. GET /nearest?k=5 vs GET /health on a release server under wrk (loopback);
+#   2. GET /nearest?k=5&method=straight-line vs GET /health on a release server under wrk (loopback),
+#      then GET /nearest along the walking network (its default when a network is loaded);
 #   3. the same in-process comparison on a 10x city, if given.
 # Needs (Debian 12, as root): postgresql-15-postgis-3, wrk, a Python with shapely 2, pyproj, numpy.
 # Usage: scripts/bench-nearest.sh [CITY10_ROOT]   (CITY10_ROOT holds geodata/ and seeds/ of
@@ -93,12 +94,18 @@ HS=0; NS=0
 for r in $(seq "$ROUNDS"); do
   wrk $WRK_ARGS "http://127.0.0.1:$PORT/health" > "$DIR/wrk-health.txt"
   sleep 1
-  WRK_POINTS="$DIR/wrk-points.txt" wrk $WRK_ARGS -s scripts/bench_nearest.lua "http://127.0.0.1:$PORT/nearest" > "$DIR/wrk-nearest.txt"
+  # Straight-line (geodesic, the station index): issue 9's contract. The network method (issue
+  # 10, the default when a network is loaded) walks the graph per query; it is measured below.
+  WRK_EXTRA="&method=straight-line" WRK_POINTS="$DIR/wrk-points.txt" wrk $WRK_ARGS -s scripts/bench_nearest.lua "http://127.0.0.1:$PORT/nearest" > "$DIR/wrk-nearest.txt"
   H=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk-health.txt"); A=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk-nearest.txt")
   echo "-- round $r: /health $H req/s, /nearest $A req/s (p50 $(awk '/50%/ {print $2}' "$DIR/wrk-nearest.txt"), p99 $(awk '/99%/ {print $2}' "$DIR/wrk-nearest.txt")), ratio $(echo "scale=3; $A / $H" | bc); $(grep -hE 'Non-2xx|Socket errors' "$DIR"/wrk-*.txt | tr '\n' ' ' || echo 'no errors')"
   HS=$(echo "$HS + $H" | bc); NS=$(echo "$NS + $A" | bc)
 done
-echo "/nearest rps / /health rps over $ROUNDS rounds = $(echo "scale=3; $NS / $HS" | bc)"
+echo "/nearest (method=straight-line) rps / /health rps over $ROUNDS rounds = $(echo "scale=3; $NS / $HS" | bc)"
+if grep -q '"method":"network"' <(curl -s "http://127.0.0.1:$PORT/nearest?k=5&lon=$(head -1 "$DIR/wrk-points.txt" | cut -d, -f1)&lat=$(head -1 "$DIR/wrk-points.txt" | cut -d, -f2)"); then
+  WRK_EXTRA="&method=network" WRK_POINTS="$DIR/wrk-points.txt" wrk $WRK_ARGS -s scripts/bench_nearest.lua "http://127.0.0.1:$PORT/nearest" > "$DIR/wrk-nearest.txt"
+  echo "-- along the walking network (method=network, the default with a network): $(awk '/Requests\/sec/ {print $2}' "$DIR/wrk-nearest.txt") req/s (p50 $(awk '/50%/ {print $2}' "$DIR/wrk-nearest.txt"), p99 $(awk '/99%/ {print $2}' "$DIR/wrk-nearest.txt"))"
+fi
 kill $SERVER; wait $SERVER 2>/dev/null || true
 trap - EXIT
 

@@ -26,7 +26,7 @@ struct NearestController {
             // The common question (lon, lat and maybe k, each once, nothing to percent-decode)
             // without building the query dictionary: a hot path. Anything else takes the general
             // path below, which gives every error; both apply the same rules.
-            options = try Options(k: plain.k, index: indexes.stations, networkLoaded: indexes.walking != nil)
+            options = try Options(k: plain.k, method: plain.method, index: indexes.stations, networkLoaded: indexes.walking != nil)
             (lonText, latText) = (plain.lon, plain.lat)
         } else {
             let q = request.uri.queryParameters
@@ -92,11 +92,11 @@ struct NearestController {
         var query: NearestQuery
 
         /// WGS84, every category, no distance limit: the options of a `PlainNearestQuery`.
-        init(k: Substring?, index: StationIndex, networkLoaded: Bool) throws {
+        init(k: Substring?, method: Substring?, index: StationIndex, networkLoaded: Bool) throws {
             reader = try PointReader(crs: .wgs84)
             do {
                 query = try NearestQuery(k: try k.map(NearestQuery.parseK) ?? NearestQuery.defaultK, index: index,
-                                         networkLoaded: networkLoaded)
+                                         method: method.map(String.init), networkLoaded: networkLoaded)
             } catch let e as NearestInputError {
                 throw APIError.badParameter(e.field, e.message)
             }
@@ -133,16 +133,16 @@ struct NearestController {
 
 }
 
-/// `lon`, `lat` and optionally `k` of a `GET /nearest` query that has exactly those, each once,
+/// `lon`, `lat` and optionally `k` and `method` of a `GET /nearest` query that has exactly those, each once,
 /// with nothing to percent-decode (no `%` or `+`): read in place, without Hummingbird's query
 /// dictionary (an array of pairs, their hashes and decoded copies per request). nil for any
 /// other query, which then goes through `Options(_:allowed:index:)` and its errors.
 struct PlainNearestQuery {
-    var lon: Substring, lat: Substring, k: Substring?
+    var lon: Substring, lat: Substring, k: Substring?, method: Substring?
 
     init?(_ uri: String) {
         guard let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-        var lon: Substring?, lat: Substring?, k: Substring?
+        var lon: Substring?, lat: Substring?, k: Substring?, method: Substring?
         var start = uri.utf8.index(after: q)
         let end = uri.utf8.endIndex
         while start < end {
@@ -160,11 +160,12 @@ struct PlainNearestQuery {
             case "lon": guard lon == nil else { return nil }; lon = value
             case "lat": guard lat == nil else { return nil }; lat = value
             case "k": guard k == nil else { return nil }; k = value
+            case "method": guard method == nil else { return nil }; method = value
             default: return nil
             }
             start = stop < end ? uri.utf8.index(after: stop) : end
         }
         guard let lon, let lat else { return nil }
-        self.lon = lon; self.lat = lat; self.k = k
+        self.lon = lon; self.lat = lat; self.k = k; self.method = method
     }
 }

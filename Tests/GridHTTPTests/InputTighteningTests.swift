@@ -121,7 +121,7 @@ extension NearestTests {
         }
     }
 
-    /// `GET /nearest?lon=&lat=[&k=]` is read without the query dictionary (PlainNearestQuery);
+    /// `GET /nearest?lon=&lat=[&k=][&method=]` is read without the query dictionary (PlainNearestQuery);
     /// the answer and the errors are the general path's, byte for byte.
     func testThePlainQueryPathAnswersAsTheGeneralOne() async throws {
         let p = Self.dup
@@ -132,6 +132,9 @@ extension NearestTests {
             ("lon=0x10&lat=2", "lon=0x10&lat=2&crs=wgs84"),
             ("lon=&lat=2", "lon=&lat=2&crs=wgs84"),
             ("lon=114.3&lat=95&k=3", "lon=114.3&lat=95&k=3&crs=wgs84"),
+            ("lon=\(p.lon)&lat=\(p.lat)&method=straight-line", "method=straight-line&lat=\(p.lat)&crs=wgs84&lon=\(p.lon)"),
+            ("method=network&lon=\(p.lon)&lat=\(p.lat)&k=2", "k=2&method=network&lat=\(p.lat)&crs=wgs84&lon=\(p.lon)"),
+            ("lon=\(p.lon)&lat=\(p.lat)&method=bogus", "method=bogus&lat=\(p.lat)&crs=wgs84&lon=\(p.lon)"),
         ]
         try await makeApp().test(.router) { client in
             for (plain, general) in pairs {
