@@ -74,7 +74,9 @@ public struct CaseService: Sendable {
     /// The clock (tests inject one).
     public let now: @Sendable () -> Date
     /// Intakes waiting for the one writer, committed in groups (see `report`).
-    public let intake: GroupCommitQueue<(newCase: NewCase, firstEvent: NewCaseEvent), StoredCase>
+    public let intake: IntakeQueue
+    /// The intake queue: a checked case and its first event in, the stored case out.
+    public typealias IntakeQueue = GroupCommitQueue<(newCase: NewCase, firstEvent: NewCaseEvent), StoredCase>
     /// The case categories, read once: they are the store's migrations' (no command edits them),
     /// and intake looks one up for every case.
     private let categoryCache = Once<[CaseCategory]>()
@@ -130,7 +132,9 @@ public struct CaseService: Sendable {
         guard let category = categories.first(where: { $0.code == intake.category }) else {
             throw CaseInputError("category", "unknown case category '\(intake.category.prefix(60))'; known: \(categories.map(\.code).joined(separator: ", "))")
         }
-        guard intake.description.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { throw CaseInputError("description", "missing: say what is wrong") }
+        guard intake.description.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw CaseInputError("description", "missing: say what is wrong")
+        }
         let length = intake.description.unicodeScalars.count
         guard length <= Self.maxDescription else {
             throw CaseInputError("description", "\(length) characters; at most \(Self.maxDescription)")
@@ -154,8 +158,9 @@ public struct CaseService: Sendable {
         let index = try indexes.current()
         let assignment = index.assignment.assign(point)
         if let n = assignment.nearest, n.metres > Self.maxOutsideMetres {
-            throw CaseInputError("lon,lat", String(format: "%.1f km from the nearest grid (%@); cases are taken within %.0f km of the grids: check the coordinates and their crs",
-                                                   n.metres / 1000, n.grid.id, Self.maxOutsideMetres / 1000))
+            let km = (n.metres / 100).rounded() / 10
+            throw CaseInputError("lon,lat", "\(km) km from the nearest grid (\(n.grid.id)); cases are taken within "
+                                 + "\(Int(Self.maxOutsideMetres / 1000)) km of the grids: check the coordinates and their crs")
         }
         let routing = Self.routing(assignment)
         let level = routing.outsideGrids ? max(category.firstLevel, .community) : category.firstLevel

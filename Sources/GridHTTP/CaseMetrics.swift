@@ -13,7 +13,7 @@ import GridStore
 ///   `wangge_case_intake_waiting` (intakes queued for the next commit now).
 /// Registering replaces the previous "cases" hook, so the process's latest router's store is read.
 enum CaseMetrics {
-    static func register(db: GridDatabase, intake: GroupCommitQueue<(newCase: NewCase, firstEvent: NewCaseEvent), StoredCase>,
+    static func register(db: GridDatabase, intake: CaseService.IntakeQueue,
                          clock: @escaping @Sendable () -> Date = { Date() }, on metrics: WanggeMetrics) {
         metrics.addScrapeHook("cases") { registry in
             let s = intake.stats

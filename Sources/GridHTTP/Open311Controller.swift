@@ -61,7 +61,8 @@ struct Open311Controller {
     /// specification and formats it serves, and how to get a key.
     func discovery(_ request: Request, _ context: WanggeRequestContext, _ f: Open311Format) async throws -> Open311Document {
         try Self.onlyParameters(request, ["api_key", "jurisdiction_id"])
-        let url = Links(request, publicURL: services.publicURL).url(Self.root)
+        let links = Links(request, publicURL: services.publicURL)
+        let url = links.url(Self.root)
         let endpoint = Open311Record([
             ("specification", .string("http://wiki.open311.org/GeoReport_v2")), ("url", .string(url)),
             ("changeset", .string(Self.changeset)), ("type", .string("production")),
@@ -69,7 +70,7 @@ struct Open311Controller {
         ])
         return Open311Document(root: "discovery", item: "discovery", records: [Open311Record([
             ("changeset", .string(Self.changeset)),
-            ("contact", .string("the operator of this wangge server; the API description is at \(Links(request, publicURL: services.publicURL).url("/api"))")),
+            ("contact", .string("the operator of this wangge server; the API description is at \(links.url("/api"))")),
             ("key_service", .string("api_key: a token the operator issues (wangge token create --role reporter); reads need none")),
             ("endpoints", .records(item: "endpoint", [endpoint])),
         ])], format: f, single: true)
