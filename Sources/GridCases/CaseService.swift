@@ -139,6 +139,8 @@ public struct CaseService: Sendable {
         guard length <= Self.maxDescription else {
             throw CaseInputError("description", "\(length) characters; at most \(Self.maxDescription)")
         }
+        try Self.refuseNUL(intake.description, field: "description")
+        if let c = intake.contact { try Self.refuseNUL(c, field: "contact") }
         if let c = intake.contact, c.unicodeScalars.count > Self.maxContact {
             throw CaseInputError("contact", "at most \(Self.maxContact) characters")
         }
@@ -201,6 +203,12 @@ public struct CaseService: Sendable {
         case .bd09: return "bd09"
         case .epsg(let n): return "EPSG:\(n)"
         }
+    }
+
+    /// U+0000 is refused: SQLite's text reads stop at it, so "a\u{0}b" would be stored as "a"
+    /// while the client was told it was taken whole.
+    static func refuseNUL(_ s: String, field: String) throws {
+        if s.utf8.contains(0) { throw CaseInputError(field, "contains U+0000 (NUL), which no text field may hold") }
     }
 
     static func checkURL(_ u: String, field: String) throws {
@@ -290,6 +298,7 @@ public struct CaseService: Sendable {
     /// (the state does not allow it, or escalation past the district), `CaseInputError`.
     public func act(_ cmd: CaseCommand, on id: Int64, by identity: Identity) throws -> CaseView {
         if let n = cmd.note, n.unicodeScalars.count > Self.maxNote { throw CaseInputError("note", "at most \(Self.maxNote) characters") }
+        if let n = cmd.note { try Self.refuseNUL(n, field: "note") }
         if let u = cmd.photoURL { try Self.checkURL(u, field: "photo_url") }
         guard cmd.action.roles.contains(identity.role) else {
             let who = cmd.action.roles.map(\.rawValue).sorted().joined(separator: ", ")

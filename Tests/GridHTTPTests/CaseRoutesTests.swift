@@ -360,6 +360,20 @@ final class CaseRoutesTests: XCTestCase {
         }
     }
 
+    func testANulCharacterIsRefusedNotCutOff() async throws {
+        let env = try makeEnv()
+        let admin = try Self.token(env, .admin)
+        let p = Self.city.extent
+        let inside = Coordinate((p.minLon + p.maxLon) / 2, (p.minLat + p.maxLat) / 2)
+        try await env.app.test(.router) { client in
+            for extra in [#","description":"a\u0000b""#, #","contact":"139\u00000000""#] {
+                let text = Self.intake(inside).dropLast() + extra + "}"
+                let body = try await Self.post(client, "/cases", admin, String(text), status: .badRequest)
+                XCTAssertTrue(body["description"]?.stringValue?.contains("U+0000") == true, "\(body)")
+            }
+        }
+    }
+
     func testAPointFarFromEveryGridIsRefusedNotRouted() async throws {
         let env = try makeEnv()
         let admin = try Self.token(env, .admin)
